@@ -1,0 +1,57 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// The ABI version: bump only on a real break of include/vibectl.h. It is the SONAME suffix.
+let abiVersion = 1
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "vibectl",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "vibectl", type: .dynamic, targets: ["VibectlSharedLibrary"]),
+        .executable(name: "vibectl-cli", targets: ["VibectlCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CVibectl", path: "include"),
+        .target(name: "VibectlCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
+        .target(name: "VibectlStore", dependencies: ["VibectlCore", "Yams"], swiftSettings: strictSettings),
+        .target(name: "VibectlKubectl", dependencies: ["VibectlCore", "VibectlStore"], swiftSettings: strictSettings),
+        .target(
+            name: "VibectlABI",
+            dependencies: ["CVibectl", "VibectlCore", "VibectlStore", "VibectlKubectl"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VibectlSharedLibrary",
+            dependencies: ["VibectlABI"],
+            swiftSettings: strictSettings,
+            linkerSettings: [
+                .unsafeFlags([
+                    "-static-stdlib",
+                    "-Xlinker", "-soname=libvibectl.so.\(abiVersion)",
+                    "-Xlinker", "--version-script=\(Context.packageDirectory)/include/vibectl.map",
+                ])
+            ]
+        ),
+        .executableTarget(
+            name: "VibectlCLI",
+            dependencies: ["CVibectl", "VibectlABI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "VibectlTestSupport", dependencies: ["VibectlCore"], swiftSettings: strictSettings),
+        .testTarget(name: "VibectlStoreTests", dependencies: ["VibectlStore", "VibectlTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "VibectlKubectlTests", dependencies: ["VibectlKubectl", "VibectlTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "VibectlABITests", dependencies: ["CVibectl", "VibectlABI", "VibectlTestSupport"], swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import CVibectl
+print(vibectl_abi_version())

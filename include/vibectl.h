@@ -1,0 +1,448 @@
+/*
+ * vibectl.h — the C ABI of libvibectl.
+ *
+ * libvibectl turns plain-English intent into kubectl commands, runs them safely,
+ * summarises their output with a language model and remembers context between
+ * commands. This header is the one contract between the library and every host:
+ * the `vibectl` command-line tool, the Python binding and any C or C++ program.
+ *
+ * Conventions (see docs/abi.md for every JSON shape, docs/threading.md for threads):
+ *
+ *  - Every fallible function returns an int status: VIBECTL_OK (0) or a negative
+ *    VIBECTL_E* code. The detail (message and hint) is in the thread-local last
+ *    error, read with vibectl_error_last() right after the failing call.
+ *  - Strings passed in are NUL-terminated UTF-8. They are copied; nothing the caller
+ *    passes is kept after the call returns.
+ *  - Strings returned through a `char **out` parameter belong to the caller and must
+ *    be released with vibectl_string_free(). On failure `*out` is set to NULL.
+ *  - Structured data crosses as UTF-8 JSON objects carrying a "version" field.
+ *  - Callbacks run synchronously on the calling thread, while the call that received
+ *    them is in progress. A non-zero return aborts that call with VIBECTL_EUSER.
+ *  - A vibectl_client may be shared between threads: calls on one client are
+ *    serialised inside the library; different clients run in parallel.
+ *  - Nothing in this library aborts the host process on bad input.
+ */
+#ifndef VIBECTL_H
+#define VIBECTL_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------- */
+/* Portability macros                                                        */
+/* ------------------------------------------------------------------------- */
+
+/** Marks a function exported by libvibectl. */
+#if defined(_WIN32)
+#define VIBECTL_API __declspec(dllimport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define VIBECTL_API __attribute__((visibility("default")))
+#else
+#define VIBECTL_API
+#endif
+
+/** Nullability annotations: meaningful to clang, empty for every other compiler. */
+#if defined(__clang__)
+#define VIBECTL_NULLABLE _Nullable
+#define VIBECTL_NONNULL _Nonnull
+#else
+#define VIBECTL_NULLABLE
+#define VIBECTL_NONNULL
+#endif
+
+/* ------------------------------------------------------------------------- */
+/* Versions                                                                  */
+/* ------------------------------------------------------------------------- */
+
+/** Major version of the library this header belongs to. @since 0.1.0 */
+#define VIBECTL_VERSION_MAJOR 0
+/** Minor version. @since 0.1.0 */
+#define VIBECTL_VERSION_MINOR 1
+/** Patch version. @since 0.1.0 */
+#define VIBECTL_VERSION_PATCH 0
+/** The version as "major.minor.patch". @since 0.1.0 */
+#define VIBECTL_VERSION_STRING "0.1.0"
+/** The version as major * 10000 + minor * 100 + patch. @since 0.1.0 */
+#define VIBECTL_VERSION_NUMBER 100
+/**
+ * The ABI version this header describes. It is the suffix of the library's SONAME
+ * (libvibectl.so.1) and changes only when a published declaration changes.
+ * Compare it with vibectl_abi_version() before using the library. @since 0.1.0
+ */
+#define VIBECTL_ABI_VERSION 1
+
+/**
+ * The library's version as "major.minor.patch".
+ *
+ * @return A static string owned by the library; never NULL, never freed.
+ * @note Thread-safe. @since 0.1.0
+ */
+VIBECTL_API const char *VIBECTL_NONNULL vibectl_version_string(void);
+
+/**
+ * The library's version as major * 10000 + minor * 100 + patch.
+ *
+ * @return The version number of the loaded library (may differ from
+ *         VIBECTL_VERSION_NUMBER if the program was built against another header).
+ * @note Thread-safe. @since 0.1.0
+ */
+VIBECTL_API int vibectl_version_number(void);
+
+/**
+ * The ABI version of the loaded library.
+ *
+ * A host compiled against this header should refuse to run when
+ * vibectl_abi_version() != VIBECTL_ABI_VERSION.
+ *
+ * @return The ABI version. @note Thread-safe. @since 0.1.0
+ */
+VIBECTL_API int vibectl_abi_version(void);
+
+/* ------------------------------------------------------------------------- */
+/* Status codes and errors                                                   */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Status codes. 0 is success; errors are negative. The list is append-only:
+ * a published number never changes meaning.
+ */
+/** Success. */
+#define VIBECTL_OK 0
+/** An unexpected internal failure. */
+#define VIBECTL_ERROR (-1)
+/** An argument is NULL, not UTF-8, malformed JSON, or an invalid value. */
+#define VIBECTL_EINVAL (-2)
+/** A key, section or object does not exist. */
+#define VIBECTL_ENOTFOUND (-3)
+/** A configuration or memory file is corrupt or holds invalid content. */
+#define VIBECTL_ECONFIG (-4)
+/** A file could not be read or written. */
+#define VIBECTL_EIO (-5)
+/** Another process held a lock on a vibectl file for too long. */
+#define VIBECTL_ELOCKED (-6)
+/** The call was cancelled with vibectl_client_cancel(). */
+#define VIBECTL_ECANCELED (-7)
+/** A callback returned non-zero and so aborted the call. */
+#define VIBECTL_EUSER (-8)
+/** The operation ran out of time. */
+#define VIBECTL_ETIMEOUT (-9)
+/** kubectl is missing, not executable, or could not be started. */
+#define VIBECTL_EKUBECTL (-10)
+
+/**
+ * The name of a status code, e.g. "VIBECTL_EINVAL".
+ *
+ * @param status Any integer.
+ * @return A static string owned by the library, never NULL; "VIBECTL_UNKNOWN" for a
+ *         value that is not a status code of this library.
+ * @note Thread-safe. @since 0.1.0
+ */
+VIBECTL_API const char *VIBECTL_NONNULL vibectl_status_name(int status);
+
+/**
+ * The detail of the last error raised on the calling thread.
+ *
+ * `code` is the status the failing call returned (VIBECTL_OK when the last call
+ * succeeded), `message` says what went wrong and `hint` how to fix it (NULL when
+ * there is no hint). Use the return value of a call, not this, to learn whether it
+ * failed: every function that returns a status also sets or clears this record.
+ */
+typedef struct vibectl_error {
+    int code;                                   /**< The status of the last call. */
+    const char *VIBECTL_NONNULL message;        /**< What went wrong; "" after success. */
+    const char *VIBECTL_NULLABLE hint;          /**< How to fix it, or NULL. */
+} vibectl_error;
+
+/**
+ * The last error raised on the calling thread.
+ *
+ * @return A record owned by the library, never NULL. It and its strings stay valid
+ *         until the next vibectl call on the same thread.
+ * @note Per thread: another thread's errors are never visible here. @since 0.1.0
+ */
+VIBECTL_API const vibectl_error *VIBECTL_NONNULL vibectl_error_last(void);
+
+/**
+ * Clears the calling thread's last error (code becomes VIBECTL_OK).
+ * @since 0.1.0
+ */
+VIBECTL_API void vibectl_error_clear(void);
+
+/**
+ * Releases a string the library returned through a `char **out` parameter.
+ *
+ * @param s The string, or NULL (then nothing happens). Never pass a string that did
+ *          not come from libvibectl, and never release one with free().
+ * @since 0.1.0
+ */
+VIBECTL_API void vibectl_string_free(char *VIBECTL_NULLABLE s);
+
+/* ------------------------------------------------------------------------- */
+/* Configuration schema (no client needed)                                   */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Describes every configuration key: type, default, valid values, description.
+ *
+ * @param[out] out_json Receives the schema JSON (docs/abi.md, "config schema").
+ *                      Free with vibectl_string_free().
+ * @return VIBECTL_OK, or VIBECTL_EINVAL if out_json is NULL.
+ * @note Thread-safe. @since 0.1.0
+ */
+VIBECTL_API int vibectl_config_schema(char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/* ------------------------------------------------------------------------- */
+/* The client handle                                                         */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * A client: one configuration directory, its per-handle overrides and the state of
+ * the calls made through it. Opaque; create with vibectl_client_new().
+ */
+typedef struct vibectl_client vibectl_client;
+
+/**
+ * Creates a client.
+ *
+ * @param[out] out          Receives the new client; set to NULL on failure.
+ * @param[in]  options_json NULL for defaults, or a JSON object (docs/abi.md,
+ *                          "client options"):
+ *                          {"version": 1,
+ *                           "config_dir": "/path"        (optional; else VIBECTL_CONFIG_DIR,
+ *                                                          XDG_CONFIG_HOME/vibectl, ~/.config/vibectl),
+ *                           "overrides": {"llm.model": "..."}  (optional; per-handle
+ *                                                          values that win over the
+ *                                                          environment and the file, never saved)}
+ * @return VIBECTL_OK; VIBECTL_EINVAL for a NULL `out`, malformed JSON, an unknown
+ *         option or an override with an invalid value; VIBECTL_ENOTFOUND for an
+ *         override naming an unknown key.
+ * @note Creating a client reads no file: a missing or corrupt config file is
+ *       reported by the calls that need it. Thread-safe. @since 0.1.0
+ */
+VIBECTL_API int vibectl_client_new(vibectl_client *VIBECTL_NULLABLE *VIBECTL_NULLABLE out,
+                                   const char *VIBECTL_NULLABLE options_json);
+
+/**
+ * Destroys a client.
+ *
+ * @param client The client, or NULL (then nothing happens). No call may be in
+ *               progress on it, on any thread.
+ * @since 0.1.0
+ */
+VIBECTL_API void vibectl_client_free(vibectl_client *VIBECTL_NULLABLE client);
+
+/**
+ * Cancels the calls in progress on a client.
+ *
+ * May be called from any thread, including a signal-handling thread, while another
+ * thread is blocked in a call on the same client. The blocked call returns
+ * VIBECTL_ECANCELED promptly (a running kubectl gets SIGTERM, then SIGKILL after two
+ * seconds). Calls that start after this one returns are not affected.
+ *
+ * @param client The client.
+ * @return VIBECTL_OK (also when nothing was running), or VIBECTL_EINVAL for NULL.
+ * @since 0.1.0
+ */
+VIBECTL_API int vibectl_client_cancel(vibectl_client *VIBECTL_NULLABLE client);
+
+/* ------------------------------------------------------------------------- */
+/* Events                                                                    */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Receives one event of a long-running call.
+ *
+ * @param event_json The event as JSON: {"version":1,"type":"...","seq":N,
+ *                   "time":"<ISO 8601>","data":{...}} (docs/abi.md, "events").
+ *                   Borrowed: valid only during the callback.
+ * @param user_data  The pointer given next to the callback.
+ * @return 0 to continue; non-zero to abort the call, which then returns VIBECTL_EUSER.
+ * @note Runs synchronously on the thread that made the call. It may call back into
+ *       the library, on the same client too.
+ */
+typedef int (*vibectl_event_cb)(const char *VIBECTL_NONNULL event_json, void *VIBECTL_NULLABLE user_data);
+
+/* ------------------------------------------------------------------------- */
+/* Configuration                                                             */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Reads the effective value of one configuration key.
+ *
+ * Precedence: per-handle override, then environment (VIBECTL_<SECTION>_<KEY>), then
+ * the config file, then the default. Secrets (providers.*.key) are masked.
+ *
+ * @param client    The client.
+ * @param key       A dotted key, e.g. "llm.model".
+ * @param[out] out_json {"version":1,"key":...,"value":...,"source":"override|env|file|default",...}.
+ *                  Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL (NULL, not UTF-8); VIBECTL_ENOTFOUND (unknown
+ *         key: the message lists the section's keys and suggests the nearest);
+ *         VIBECTL_ECONFIG (corrupt file: the message names file and line); VIBECTL_EIO.
+ * @since 0.1.0
+ */
+VIBECTL_API int vibectl_config_get(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE key,
+                                   char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Sets a configuration key from text, coercing it to the key's type, and saves the file.
+ *
+ * Coercion: booleans accept true/false, yes/no, on/off, 1/0; integers and floats
+ * are parsed; lists accept JSON ("[\"a\",\"b\"]") or comma-separated text; nullable
+ * keys accept "null". The write is atomic and locked against other processes; the
+ * file has mode 0600.
+ *
+ * @param client The client.
+ * @param key    A dotted key.
+ * @param value  The value as text.
+ * @return VIBECTL_OK; VIBECTL_EINVAL (NULL, not UTF-8, a value of the wrong type or
+ *         outside the valid values, which the message lists); VIBECTL_ENOTFOUND;
+ *         VIBECTL_ECONFIG (the existing file is corrupt: it is left untouched);
+ *         VIBECTL_ELOCKED; VIBECTL_EIO.
+ * @since 0.1.0
+ */
+VIBECTL_API int vibectl_config_set(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE key,
+                                   const char *VIBECTL_NULLABLE value);
+
+/**
+ * Sets a configuration key from a JSON value (e.g. "42", "true", "[\"a\"]", "null").
+ *
+ * Same as vibectl_config_set() but the value is typed JSON, so no text coercion
+ * happens (an integer is accepted where a float is expected).
+ *
+ * @return As vibectl_config_set(); VIBECTL_EINVAL also for malformed JSON.
+ * @since 0.1.0
+ */
+VIBECTL_API int vibectl_config_set_json(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE key,
+                                        const char *VIBECTL_NULLABLE value_json);
+
+/**
+ * Resets a key to its default by removing it from the config file.
+ *
+ * @return VIBECTL_OK (also when the key was not set); otherwise as vibectl_config_set().
+ * @since 0.1.0
+ */
+VIBECTL_API int vibectl_config_unset(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE key);
+
+/**
+ * Shows effective configuration values as JSON.
+ *
+ * @param client   The client.
+ * @param selector NULL or "" for everything, a section name ("llm"), or a dotted key.
+ * @param[out] out_json {"version":1,"scope":"all|section|key",...} (docs/abi.md).
+ *                 Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL; VIBECTL_ENOTFOUND; VIBECTL_ECONFIG; VIBECTL_EIO.
+ * @since 0.1.0
+ */
+VIBECTL_API int vibectl_config_show(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE selector,
+                                    char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Describes the config file: path, whether it exists, size, modification time.
+ *
+ * @param[out] out_json {"version":1,"config_dir":...,"path":...,"exists":...,
+ *                 "size":...,"modified":...,"memory_path":...}. Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL; VIBECTL_EIO.
+ * @since 0.1.0
+ */
+VIBECTL_API int vibectl_config_info(vibectl_client *VIBECTL_NULLABLE client,
+                                    char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/* ------------------------------------------------------------------------- */
+/* Memory                                                                    */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Reads the memory text (the context vibectl carries between commands).
+ *
+ * @param[out] out_text The memory as UTF-8 text ("" when empty). Free with
+ *                 vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL; VIBECTL_ECONFIG (corrupt memory file); VIBECTL_EIO.
+ * @since 0.1.0
+ */
+VIBECTL_API int vibectl_memory_get(vibectl_client *VIBECTL_NULLABLE client,
+                                   char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_text);
+
+/**
+ * Replaces the memory text.
+ *
+ * Text longer than memory.max_chars characters is cut at a character boundary
+ * (never inside a UTF-8 sequence); the result reports that. Works while memory is
+ * frozen: freezing stops automatic updates, not explicit ones.
+ *
+ * @param text          The new memory.
+ * @param[out] out_json NULL, or receives the memory status JSON with "truncated".
+ *                      Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL; VIBECTL_ECONFIG; VIBECTL_ELOCKED; VIBECTL_EIO.
+ * @since 0.1.0
+ */
+VIBECTL_API int vibectl_memory_set(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE text,
+                                   char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Empties the memory.
+ * @return VIBECTL_OK; VIBECTL_EINVAL; VIBECTL_ELOCKED; VIBECTL_EIO. @since 0.1.0
+ */
+VIBECTL_API int vibectl_memory_clear(vibectl_client *VIBECTL_NULLABLE client);
+
+/**
+ * Freezes memory: automatic updates after commands stop until unfrozen. Persisted
+ * (config key memory.enabled = false).
+ * @return As vibectl_config_set(). @since 0.1.0
+ */
+VIBECTL_API int vibectl_memory_freeze(vibectl_client *VIBECTL_NULLABLE client);
+
+/**
+ * Unfreezes memory (config key memory.enabled = true). Persisted.
+ * @return As vibectl_config_set(). @since 0.1.0
+ */
+VIBECTL_API int vibectl_memory_unfreeze(vibectl_client *VIBECTL_NULLABLE client);
+
+/**
+ * Describes the memory: content, length, limit, frozen state, file.
+ *
+ * @param[out] out_json {"version":1,"content":...,"chars":N,"max_chars":N,
+ *                 "frozen":bool,"path":...,...} (docs/abi.md). Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL; VIBECTL_ECONFIG; VIBECTL_EIO. @since 0.1.0
+ */
+VIBECTL_API int vibectl_memory_status(vibectl_client *VIBECTL_NULLABLE client,
+                                      char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/* ------------------------------------------------------------------------- */
+/* kubectl pass-through                                                      */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Runs kubectl with the given arguments, attached to the caller's terminal.
+ *
+ * Runs core.kubectl_command (never through a shell) with `--kubeconfig
+ * <core.kubeconfig>` first when that key is set, then `args`. The child inherits
+ * stdin, stdout and stderr, so interactive kubectl (exec -it, edit) works. Emits the
+ * events "command_started" and "command_exited" (docs/abi.md).
+ *
+ * @param client        The client.
+ * @param args_json     A JSON array of strings: the kubectl arguments.
+ * @param callback      NULL, or receives events on this thread.
+ * @param user_data     Passed to the callback.
+ * @param[out] out_exit_code Receives kubectl's exit code (128 + signal number if it
+ *                      was killed by a signal). May be NULL.
+ * @return VIBECTL_OK when kubectl ran, whatever its exit code; VIBECTL_EINVAL;
+ *         VIBECTL_EKUBECTL (not found or not executable; the message names the
+ *         command and the hint how to fix it); VIBECTL_ECANCELED; VIBECTL_EUSER;
+ *         VIBECTL_ECONFIG.
+ * @since 0.1.0
+ */
+VIBECTL_API int vibectl_kubectl_passthrough(vibectl_client *VIBECTL_NULLABLE client,
+                                            const char *VIBECTL_NULLABLE args_json,
+                                            vibectl_event_cb VIBECTL_NULLABLE callback,
+                                            void *VIBECTL_NULLABLE user_data,
+                                            int *VIBECTL_NULLABLE out_exit_code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VIBECTL_H */
