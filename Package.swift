@@ -37,7 +37,15 @@ let package = Package(
             swiftSettings: strictSettings,
             linkerSettings: [
                 .unsafeFlags([
+                    // Carry the Swift runtime and Foundation inside the .so (docs/build.md).
                     "-static-stdlib",
+                    // Foundation's own static dependencies are not autolinked from our objects.
+                    "-Xlinker", "--start-group",
+                    "-lFoundation", "-lFoundationEssentials", "-lFoundationInternationalization",
+                    "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
+                    "-Xlinker", "--end-group",
+                    // Fail the link, not a host's, if any symbol is left unresolved.
+                    "-Xlinker", "-z", "-Xlinker", "defs",
                     "-Xlinker", "-soname=libvibectl.so.\(abiVersion)",
                     "-Xlinker", "--version-script=\(Context.packageDirectory)/include/vibectl.map",
                 ])

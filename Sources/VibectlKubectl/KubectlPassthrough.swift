@@ -89,7 +89,7 @@ public struct KubectlPassthrough: Sendable {
             throw VibectlError(.canceled, "kubectl was cancelled before it started")
         }
         let start = ContinuousClock.now
-        let pid = try spawn(argv)
+        let pid = try await spawnRetryingBusyText(argv)
         let child = ChildProcess(pid: pid)
         onStarted(argv, pid)
         let status = await withTaskCancellationHandler {
@@ -189,8 +189,45 @@ public struct KubectlPassthrough: Sendable {
 
     // MARK: - Spawning
 
-    /// Starts `argv` with posix_spawn: inherited stdio, default signal dispositions, empty mask.
-    private func spawn(_ argv: [String]) throws -> pid_t {
+    /// Spawns, retrying briefly while the executable is "busy" (ETXTBSY: another process still
+    /// holds it open for writing, e.g. an installer that just wrote it, or a sibling spawned in
+    /// the instant before that writer closed it).
+    private func spawnRetryingBusyText(_ argv: [String]) async throws -> pid_t {
+        var attempt = 0
+        while true {
+            switch try spawn(argv) {
+            case .success(let pid):
+                return pid
+            case .failure(let error):
+                attempt += 1
+                guard error.errorNumber == ETXTBSY, attempt < 20 else { throw error.error }
+                do {
+                    try await Task.sleep(for: .milliseconds(10))
+                } catch {
+                    throw VibectlError(.canceled, "kubectl was cancelled before it started")
+                }
+            }
+        }
+    }
+
+    /// A failed spawn: the errno and the error to report.
+    private struct SpawnFailure: Error {
+        let errorNumber: Int32
+        let error: VibectlError
+    }
+
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34+), looked up at run time because the
+    /// Glibc module does not import GNU extensions; `nil` where it does not exist.
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+
+    /// Starts `argv` with posix_spawn: stdio inherited and every other descriptor closed, default
+    /// signal dispositions, empty signal mask.
+    private func spawn(_ argv: [String]) throws -> Result<pid_t, SpawnFailure> {
         guard let path = argv.first else {
             throw VibectlError(.internal, "kubectl argv is empty")
         }
@@ -217,26 +254,39 @@ public struct KubectlPassthrough: Sendable {
         posix_spawnattr_setsigmask(&attributes, &emptyMask)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
+        var fileActions = posix_spawn_file_actions_t()
+        guard posix_spawn_file_actions_init(&fileActions) == 0 else {
+            throw VibectlError(.kubectl, "could not prepare to start kubectl", cause: String(cString: strerror(errno)))
+        }
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        // Only 0, 1 and 2 reach kubectl: the host's other descriptors (sockets, files being
+        // written) must not leak into it.
+        if let addCloseFrom = Self.addCloseFrom {
+            _ = addCloseFrom(&fileActions, 3)
+        }
+
         let cArgv = try CStringArray(argv)
         defer { cArgv.deallocate() }
         let cEnv = try CStringArray(envStrings)
         defer { cEnv.deallocate() }
 
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, nil, &attributes, cArgv.pointer, cEnv.pointer)
-        if rc != 0 {
-            let reason = String(cString: strerror(rc))
-            switch rc {
-            case ENOENT, ENOTDIR:
-                throw VibectlError(.kubectl, "kubectl command '\(path)' was not found (\(reason))", hint: Self.installHint)
-            case EACCES, EPERM, ENOEXEC:
-                throw VibectlError(
-                    .kubectl, "kubectl command '\(path)' could not be executed (\(reason))", hint: Self.installHint)
-            default:
-                throw VibectlError(.kubectl, "kubectl command '\(path)' could not be started (\(reason))")
-            }
+        let rc = posix_spawn(&pid, path, &fileActions, &attributes, cArgv.pointer, cEnv.pointer)
+        if rc == 0 {
+            return .success(pid)
         }
-        return pid
+        let reason = String(cString: strerror(rc))
+        let error: VibectlError
+        switch rc {
+        case ENOENT, ENOTDIR:
+            error = VibectlError(.kubectl, "kubectl command '\(path)' was not found (\(reason))", hint: Self.installHint)
+        case EACCES, EPERM, ENOEXEC:
+            error = VibectlError(
+                .kubectl, "kubectl command '\(path)' could not be executed (\(reason))", hint: Self.installHint)
+        default:
+            error = VibectlError(.kubectl, "kubectl command '\(path)' could not be started (\(reason))")
+        }
+        return .failure(SpawnFailure(errorNumber: rc, error: error))
     }
 }
 

@@ -1,0 +1,242 @@
+import CVibectl
+import Foundation
+
+/// A failure the CLI reports as `error: <message>` and `hint: <hint>` on stderr.
+struct CLIError: Error, Sendable {
+    /// What went wrong.
+    var message: String
+    /// How to fix it, when there is a fix.
+    var hint: String?
+    /// The process exit status.
+    var exitCode: Int32 = 1
+
+    /// The detail of the library's last error on this thread, for a call that returned `status`.
+    static func fromLibrary(status: Int32, doing action: String) -> CLIError {
+        let last = vibectl_error_last().pointee
+        var message = String(cString: last.message)
+        if last.code != status || message.isEmpty {
+            message = "\(action) failed with \(String(cString: vibectl_status_name(status)))"
+        }
+        let hint = last.hint.map { String(cString: $0) }
+        return CLIError(message: message, hint: hint?.isEmpty == true ? nil : hint)
+    }
+}
+
+/// Thin Swift access to the C functions of include/vibectl.h.
+enum Library {
+    /// The version of the loaded library, e.g. "0.1.0".
+    static var versionString: String { String(cString: vibectl_version_string()) }
+
+    /// The ABI version of the loaded library.
+    static var abiVersion: Int { Int(vibectl_abi_version()) }
+
+    /// The ABI version of the header this CLI was compiled against.
+    static var headerABIVersion: Int { Int(VIBECTL_ABI_VERSION) }
+
+    /// Fails when the loaded library speaks another ABI than the header the CLI was built with.
+    static func checkABI() throws(CLIError) {
+        guard abiVersion == headerABIVersion else {
+            throw CLIError(
+                message: "libvibectl \(versionString) has ABI version \(abiVersion), "
+                    + "but this vibectl was built for ABI version \(headerABIVersion)",
+                hint: "Reinstall vibectl so that the command and libvibectl.so come from the same build.")
+        }
+    }
+
+    /// The configuration schema JSON (no client needed).
+    static func schemaText() throws(CLIError) -> String {
+        try takeString(doing: "reading the configuration schema") { vibectl_config_schema($0) }
+    }
+
+    /// The configuration schema, parsed.
+    static func schema() throws(CLIError) -> Schema {
+        let text = try schemaText()
+        guard let json = JSON.parse(text) else { throw malformed("the configuration schema") }
+        return Schema(json: json)
+    }
+
+    /// Calls a C function that returns a string through `char **out`, taking ownership of it.
+    static func takeString(
+        doing action: String,
+        _ call: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32
+    ) throws(CLIError) -> String {
+        var out: UnsafeMutablePointer<CChar>?
+        let status = call(&out)
+        guard status == VIBECTL_OK else {
+            vibectl_string_free(out)
+            throw CLIError.fromLibrary(status: status, doing: action)
+        }
+        guard let out else { return "" }
+        defer { vibectl_string_free(out) }
+        return String(cString: out)
+    }
+
+    /// The error for a library answer that is not the JSON the CLI expects.
+    static func malformed(_ what: String) -> CLIError {
+        CLIError(
+            message: "libvibectl returned malformed JSON for \(what)",
+            hint: "This is a bug; please report it with the output of 'vibectl version'.")
+    }
+}
+
+/// The configuration schema: sections and keys in display order.
+struct Schema {
+    /// One key of the schema.
+    struct Key {
+        /// The dotted key; profile keys may contain `*`.
+        var key: String
+        /// The section.
+        var section: String
+        /// The value type: string, bool, int, float, list or map.
+        var type: String
+        /// The whole JSON description of the key.
+        var json: JSON
+    }
+
+    /// Section names in display order.
+    var sections: [String]
+    /// Keys in display order.
+    var keys: [Key]
+
+    init(json: JSON) {
+        sections = (json["sections"]?.arrayValue ?? []).compactMap { $0.stringValue ?? $0["name"]?.stringValue }
+        keys = (json["keys"]?.arrayValue ?? []).compactMap { entry in
+            guard let key = entry["key"]?.stringValue else { return nil }
+            let section = entry["section"]?.stringValue ?? String(key.split(separator: ".").first ?? "")
+            return Key(key: key, section: section, type: entry["type"]?.stringValue ?? "string", json: entry)
+        }
+    }
+
+    /// The schema key a concrete dotted key belongs to (`providers.openai.key` matches `providers.*.key`).
+    func key(matching dotted: String) -> Key? {
+        let parts = dotted.split(separator: ".", omittingEmptySubsequences: false)
+        return keys.first { candidate in
+            let pattern = candidate.key.split(separator: ".", omittingEmptySubsequences: false)
+            return pattern.count == parts.count && zip(pattern, parts).allSatisfy { $0 == "*" || $0 == $1 }
+        }
+    }
+
+    /// A sort index for a dotted key: schema order, unknown keys last.
+    func order(of dotted: String) -> (Int, Int) {
+        let section = String(dotted.split(separator: ".").first ?? "")
+        let sectionIndex = sections.firstIndex(of: section) ?? sections.count
+        let parts = dotted.split(separator: ".", omittingEmptySubsequences: false)
+        let keyIndex =
+            keys.firstIndex { candidate in
+                let pattern = candidate.key.split(separator: ".", omittingEmptySubsequences: false)
+                return pattern.count == parts.count && zip(pattern, parts).allSatisfy { $0 == "*" || $0 == $1 }
+            } ?? keys.count
+        return (sectionIndex, keyIndex)
+    }
+}
+
+/// A `vibectl_client` owned by the CLI for the duration of one command.
+final class Client {
+    private let handle: OpaquePointer
+
+    /// Creates a client for a configuration directory (nil: the library's own resolution).
+    init(configDir: String?) throws(CLIError) {
+        try Library.checkABI()
+        var options: [String: Any] = ["version": 1]
+        if let configDir { options["config_dir"] = configDir }
+        let optionsText: String
+        do {
+            let data = try JSONSerialization.data(withJSONObject: options, options: [.sortedKeys])
+            optionsText = String(decoding: data, as: UTF8.self)
+        } catch {
+            throw CLIError(message: "could not encode the client options: \(error)")
+        }
+        var out: OpaquePointer?
+        let status = vibectl_client_new(&out, optionsText)
+        guard status == VIBECTL_OK, let out else {
+            throw CLIError.fromLibrary(status: status, doing: "creating the vibectl client")
+        }
+        handle = out
+    }
+
+    deinit { vibectl_client_free(handle) }
+
+    /// Runs `call` and parses the JSON it returns.
+    private func json(doing action: String, _ call: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32)
+        throws(CLIError) -> (text: String, json: JSON)
+    {
+        let text = try Library.takeString(doing: action, call)
+        guard let json = JSON.parse(text) else { throw Library.malformed(action) }
+        return (text, json)
+    }
+
+    /// Checks a status, turning a failure into a `CLIError`.
+    private func check(_ status: Int32, doing action: String) throws(CLIError) {
+        guard status == VIBECTL_OK else { throw CLIError.fromLibrary(status: status, doing: action) }
+    }
+
+    /// vibectl_config_get.
+    func configGet(_ key: String) throws(CLIError) -> (text: String, json: JSON) {
+        try json(doing: "reading \(key)") { vibectl_config_get(handle, key, $0) }
+    }
+
+    /// vibectl_config_set.
+    func configSet(_ key: String, _ value: String) throws(CLIError) {
+        try check(vibectl_config_set(handle, key, value), doing: "setting \(key)")
+    }
+
+    /// vibectl_config_unset.
+    func configUnset(_ key: String) throws(CLIError) {
+        try check(vibectl_config_unset(handle, key), doing: "unsetting \(key)")
+    }
+
+    /// vibectl_config_show.
+    func configShow(_ selector: String?) throws(CLIError) -> (text: String, json: JSON) {
+        try json(doing: "showing the configuration") { vibectl_config_show(handle, selector, $0) }
+    }
+
+    /// vibectl_config_info.
+    func configInfo() throws(CLIError) -> (text: String, json: JSON) {
+        try json(doing: "describing the configuration file") { vibectl_config_info(handle, $0) }
+    }
+
+    /// vibectl_memory_get.
+    func memoryGet() throws(CLIError) -> String {
+        try Library.takeString(doing: "reading memory") { vibectl_memory_get(handle, $0) }
+    }
+
+    /// vibectl_memory_set, returning the memory status.
+    func memorySet(_ text: String) throws(CLIError) -> (text: String, json: JSON) {
+        try json(doing: "setting memory") { vibectl_memory_set(handle, text, $0) }
+    }
+
+    /// vibectl_memory_clear.
+    func memoryClear() throws(CLIError) {
+        try check(vibectl_memory_clear(handle), doing: "clearing memory")
+    }
+
+    /// vibectl_memory_freeze.
+    func memoryFreeze() throws(CLIError) {
+        try check(vibectl_memory_freeze(handle), doing: "freezing memory")
+    }
+
+    /// vibectl_memory_unfreeze.
+    func memoryUnfreeze() throws(CLIError) {
+        try check(vibectl_memory_unfreeze(handle), doing: "unfreezing memory")
+    }
+
+    /// vibectl_memory_status.
+    func memoryStatus() throws(CLIError) -> (text: String, json: JSON) {
+        try json(doing: "reading the memory status") { vibectl_memory_status(handle, $0) }
+    }
+
+    /// vibectl_kubectl_passthrough: runs kubectl attached to the terminal and returns its exit code.
+    func kubectlPassthrough(_ args: [String]) throws(CLIError) -> Int32 {
+        let argsText: String
+        do {
+            let data = try JSONSerialization.data(withJSONObject: args, options: [])
+            argsText = String(decoding: data, as: UTF8.self)
+        } catch {
+            throw CLIError(message: "could not encode the kubectl arguments: \(error)")
+        }
+        var exitCode: Int32 = 0
+        let status = vibectl_kubectl_passthrough(handle, argsText, nil, nil, &exitCode)
+        try check(status, doing: "running kubectl")
+        return exitCode
+    }
+}

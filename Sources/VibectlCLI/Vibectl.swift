@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Options every command accepts, before or after the subcommand.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .customLong("config-dir"),
+        help: ArgumentHelp(
+            "Configuration directory (default: $VIBECTL_CONFIG_DIR, $XDG_CONFIG_HOME/vibectl, ~/.config/vibectl).",
+            valueName: "dir"),
+        completion: .directory)
+    var configDir: String?
+
+    /// Creates a client for these options.
+    func client() throws(CLIError) -> Client {
+        try Client(configDir: configDir ?? RootOptions.shared.configDir)
+    }
+}
+
+/// What the root command parsed, for subcommands that cannot declare the global options
+/// themselves (`just` passes every argument after it to kubectl untouched).
+final class RootOptions: @unchecked Sendable {
+    /// The one instance.
+    static let shared = RootOptions()
+    private let lock = NSLock()
+    private var storedConfigDir: String?
+
+    /// The `--config-dir` given before the subcommand.
+    var configDir: String? {
+        get { lock.withLock { storedConfigDir } }
+        set { lock.withLock { storedConfigDir = newValue } }
+    }
+}
+
+/// The `vibectl` command.
+@main
+struct Vibectl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vibectl",
+        abstract: "Drive kubectl in plain English, with memory, on top of libvibectl.",
+        discussion: """
+            vibectl is a thin front end for libvibectl: every command below calls the C \
+            functions of include/vibectl.h, so a C program or the Python binding can do the same.
+
+            Configuration lives in <config-dir>/client/config.yaml; values come from \
+            per-command overrides, then VIBECTL_<SECTION>_<KEY> environment variables, then the \
+            file, then the defaults ('vibectl config schema' lists every key).
+
+            EXAMPLES:
+              # Show the effective configuration and where each value comes from
+              vibectl config show
+              # Use another kubectl binary
+              vibectl config set core.kubectl_command /usr/local/bin/kubectl
+              # Run kubectl through vibectl (every argument after 'just' goes to kubectl)
+              vibectl just get pods -n kube-system
+              # Remember context between commands
+              vibectl memory set "Working in the staging cluster, namespace payments"
+              # Enable bash completion
+              source <(vibectl completion bash)
+
+            EXIT STATUS:
+              0    success
+              1    failure (the error is printed on stderr, with a hint when there is a fix)
+              64   usage error (unknown command or option, missing argument)
+              N    'vibectl just' exits with kubectl's own exit status
+
+            ENVIRONMENT:
+              VIBECTL_CONFIG_DIR      configuration directory (--config-dir wins)
+              NO_COLOR, TERM=dumb     disable colour (colour is used only on a terminal)
+            """,
+        subcommands: [
+            VersionCommand.self, ConfigCommand.self, MemoryCommand.self, JustCommand.self, CompletionCommand.self,
+        ]
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    mutating func validate() throws {
+        RootOptions.shared.configDir = global.configDir
+    }
+
+    /// Parses the command line, runs the command and exits with the documented status.
+    static func main() {
+        let exitStatus: Int32
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            exitStatus = 0
+        } catch let error as CLIError {
+            Console.error(error.message, hint: error.hint)
+            exitStatus = error.exitCode
+        } catch {
+            let code = exitCode(for: error)
+            let text = fullMessage(for: error)
+            if text.isEmpty {
+                // An ExitCode thrown on purpose (e.g. kubectl's status from `just`).
+            } else if code == .success {
+                Console.out(text)
+            } else if text.hasPrefix("Error: ") {
+                // ArgumentParser's usage errors, in vibectl's `error: ` style.
+                let body = text.dropFirst("Error: ".count)
+                let firstLine = body.prefix { $0 != "\n" }
+                let rest = body.dropFirst(firstLine.count)
+                Console.error(String(firstLine), hint: nil)
+                let usage = rest.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !usage.isEmpty { Console.err(usage) }
+            } else {
+                Console.err(text)
+            }
+            exitStatus = code.rawValue
+        }
+        Glibc.exit(exitStatus)
+    }
+}

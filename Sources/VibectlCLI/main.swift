@@ -1,2 +1,0 @@
-import CVibectl
-print(vibectl_abi_version())

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import VibectlTestSupport
+
+@Suite("vibectl version, help and completion")
+struct VersionAndHelpTests {
+    @Test("version prints the library version and the ABI versions")
+    func versionText() throws {
+        let cli = try CLIFixture()
+        let json = try cli.json(["version"])
+        let library = try #require(json["library"] as? String)
+        #expect(library.split(separator: ".").count == 3 && library.split(separator: ".").allSatisfy { Int($0) != nil })
+        let text = try cli.succeed(["version"]).stdout
+        #expect(text.hasPrefix("vibectl \(library)"))
+        #expect(text.contains("ABI 1"))
+    }
+
+    @Test("version -o json is versioned and reports matching library and header ABI")
+    func versionJSON() throws {
+        let cli = try CLIFixture()
+        let json = try cli.json(["version"])
+        #expect(json["version"] as? Int == 1)
+        #expect(json["abi"] as? Int == 1)
+        #expect(json["header_abi"] as? Int == json["abi"] as? Int)
+        #expect(Set(json.keys) == ["version", "library", "abi", "header_abi"])
+    }
+
+    @Test("version works without any configuration directory (no client is created)")
+    func versionNeedsNoConfig() throws {
+        let cli = try CLIFixture(environment: ["VIBECTL_CONFIG_DIR": "/nonexistent/vibectl-config"])
+        let result = try cli.succeed(["version"])
+        #expect(result.stderr.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "/nonexistent/vibectl-config"))
+    }
+
+    @Test("root help names the tool vibectl and documents the exit statuses")
+    func rootHelp() throws {
+        let cli = try CLIFixture()
+        let help = try cli.succeed(["--help"]).stdout
+        #expect(help.contains("USAGE: vibectl "))
+        #expect(!help.contains("vibectl-cli"))
+        #expect(help.contains("EXIT STATUS"))
+        #expect(help.contains("64"))
+        for command in ["version", "config", "memory", "just", "completion"] {
+            #expect(help.contains(command), "help does not list \(command)")
+        }
+    }
+
+    @Test("an unknown subcommand is a usage error (64) with an error: line")
+    func unknownCommand() throws {
+        let cli = try CLIFixture()
+        let result = try cli.run(["frobnicate"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("error: "))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test("completion scripts are generated for bash, zsh and fish", arguments: ["bash", "zsh", "fish"])
+    func completion(shell: String) throws {
+        let cli = try CLIFixture()
+        let script = try cli.succeed(["completion", shell]).stdout
+        #expect(script.count > 200)
+        #expect(script.contains("config"))
+        #expect(script.contains("memory"))
+        #expect(script.contains("vibectl"))
+    }
+
+    @Test("completion of an unknown shell is a usage error")
+    func completionUnknownShell() throws {
+        let cli = try CLIFixture()
+        let result = try cli.run(["completion", "powershell"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("error: "))
+    }
+}

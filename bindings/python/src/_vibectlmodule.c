@@ -1,0 +1,1078 @@
+/*
+ * _vibectlmodule.c — the private CPython extension `vibectl._vibectl`.
+ *
+ * A thin layer over include/vibectl.h: every Client method maps 1:1 to a C call and
+ * returns the library's JSON (or text) as str, or None. The pure-Python package
+ * `vibectl` builds the friendly API on top of it.
+ *
+ * Rules this file follows (see docs/python.md):
+ *  - Multi-phase initialisation; all type and exception objects live in per-module state.
+ *  - Import fails with ImportError when the loaded library's ABI differs from the header's.
+ *  - The GIL is released around every C call that takes a client. The event callback runs
+ *    on the calling thread inside the C call; the trampoline re-acquires the GIL. An
+ *    exception raised by the Python callback aborts the call and is re-raised unchanged.
+ *  - One table maps status codes to exception classes.
+ *  - A Client may be used from several threads; close() during a call on another thread
+ *    defers the release of the C handle until the last call has returned.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+#include "vibectl.h"
+
+/* ------------------------------------------------------------------------- */
+/* Exception save/restore that works on 3.10 to 3.13                          */
+/* ------------------------------------------------------------------------- */
+
+/* Takes the pending exception (normalised, traceback attached), or NULL if none. */
+static PyObject *
+fetch_exception(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    PyErr_Fetch(&type, &value, &tb);
+    if (type == NULL) {
+        return NULL;
+    }
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb != NULL && value != NULL) {
+        PyException_SetTraceback(value, tb);
+    }
+    Py_XDECREF(tb);
+    Py_DECREF(type);
+    return value;
+#endif
+}
+
+/* Makes `exc` (stolen) the pending exception again, unchanged. */
+static void
+restore_exception(PyObject *exc)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(exc);
+#else
+    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc, PyException_GetTraceback(exc));
+#endif
+}
+
+/* ------------------------------------------------------------------------- */
+/* The status table: one row per error status, in the order of the header.    */
+/* ------------------------------------------------------------------------- */
+
+typedef struct {
+    int code;                 /* the VIBECTL_E* status */
+    const char *class_name;   /* the Python class name inside the vibectl package */
+    PyObject **builtin_base;  /* a second, builtin base class, or NULL */
+} status_row;
+
+#define STATUS_ROWS 10
+
+static const status_row status_table[STATUS_ROWS] = {
+    {VIBECTL_ERROR, "InternalError", NULL},
+    {VIBECTL_EINVAL, "InvalidArgumentError", &PyExc_ValueError},
+    {VIBECTL_ENOTFOUND, "NotFoundError", &PyExc_KeyError},
+    {VIBECTL_ECONFIG, "ConfigError", NULL},
+    {VIBECTL_EIO, "VibectlIOError", &PyExc_OSError},
+    {VIBECTL_ELOCKED, "LockedError", NULL},
+    {VIBECTL_ECANCELED, "CancelledError", NULL},
+    {VIBECTL_EUSER, "CallbackError", NULL},
+    {VIBECTL_ETIMEOUT, "TimeoutError", &PyExc_TimeoutError},
+    {VIBECTL_EKUBECTL, "KubectlError", NULL},
+};
+
+/* ------------------------------------------------------------------------- */
+/* Module state                                                              */
+/* ------------------------------------------------------------------------- */
+
+typedef struct {
+    PyTypeObject *client_type;
+    PyObject *error;                       /* VibectlError */
+    PyObject *status_errors[STATUS_ROWS];  /* parallel to status_table */
+} module_state;
+
+static struct PyModuleDef vibectl_module;
+
+static inline module_state *
+get_state(PyObject *module)
+{
+    return (module_state *)PyModule_GetState(module);
+}
+
+/* The state of the module that defined `type` (Client is not subclassable). */
+static module_state *
+state_from_type(PyTypeObject *type)
+{
+    PyObject *module = PyType_GetModule(type);
+    if (module == NULL) {
+        return NULL;
+    }
+    return get_state(module);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------- */
+
+static PyObject *
+class_for_status(module_state *st, int status)
+{
+    for (int i = 0; i < STATUS_ROWS; i++) {
+        if (status_table[i].code == status) {
+            return st->status_errors[i];
+        }
+    }
+    return st->status_errors[0]; /* an unknown code is an internal error */
+}
+
+/*
+ * Builds an exception instance for `status` with `message` and `hint` (str or None)
+ * and the attributes .code, .code_name, .hint. Returns a new reference or NULL.
+ */
+static PyObject *
+make_error(module_state *st, int status, PyObject *message, PyObject *hint)
+{
+    PyObject *cls = class_for_status(st, status);
+    PyObject *exc = PyObject_CallOneArg(cls, message);
+    if (exc == NULL) {
+        return NULL;
+    }
+    PyObject *code = PyLong_FromLong(status);
+    PyObject *code_name = PyUnicode_FromString(vibectl_status_name(status));
+    if (code == NULL || code_name == NULL
+        || PyObject_SetAttrString(exc, "code", code) < 0
+        || PyObject_SetAttrString(exc, "code_name", code_name) < 0
+        || PyObject_SetAttrString(exc, "hint", hint) < 0) {
+        Py_XDECREF(code);
+        Py_XDECREF(code_name);
+        Py_DECREF(exc);
+        return NULL;
+    }
+    Py_DECREF(code);
+    Py_DECREF(code_name);
+#if PY_VERSION_HEX >= 0x030B0000
+    /* Show the hint under the traceback (PEP 678 notes, Python 3.11+). */
+    if (hint != Py_None) {
+        PyObject *note = PyUnicode_FromFormat("hint: %U", hint);
+        PyObject *res = note ? PyObject_CallMethod(exc, "add_note", "O", note) : NULL;
+        Py_XDECREF(note);
+        if (res == NULL) {
+            Py_DECREF(exc);
+            return NULL;
+        }
+        Py_DECREF(res);
+    }
+#endif
+    return exc;
+}
+
+static PyObject *
+decode_text(const char *s)
+{
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+}
+
+/* Raises the exception for a failed call, using the calling thread's last error. */
+static void
+raise_status(module_state *st, int status)
+{
+    const vibectl_error *last = vibectl_error_last();
+    PyObject *message = NULL;
+    PyObject *hint = NULL;
+
+    if (last != NULL && last->code == status && last->message != NULL && last->message[0] != '\0') {
+        message = decode_text(last->message);
+    } else {
+        message = PyUnicode_FromFormat("the call failed with %s", vibectl_status_name(status));
+    }
+    if (last != NULL && last->code == status && last->hint != NULL) {
+        hint = decode_text(last->hint);
+    } else {
+        hint = Py_NewRef(Py_None);
+    }
+    if (message == NULL || hint == NULL) {
+        Py_XDECREF(message);
+        Py_XDECREF(hint);
+        return;
+    }
+    PyObject *exc = make_error(st, status, message, hint);
+    Py_DECREF(message);
+    Py_DECREF(hint);
+    if (exc != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+    }
+}
+
+/* Raises a binding-side error (no C call made) with a formatted message. */
+static void
+raise_local(module_state *st, int status, const char *format, ...)
+{
+    va_list va;
+    va_start(va, format);
+    PyObject *message = PyUnicode_FromFormatV(format, va);
+    va_end(va);
+    if (message == NULL) {
+        return;
+    }
+    PyObject *exc = make_error(st, status, message, Py_None);
+    Py_DECREF(message);
+    if (exc != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+    }
+}
+
+/*
+ * Converts a str argument to UTF-8 for the library. The pointer stays valid while the
+ * caller holds `obj` (the GIL may be released meanwhile). None gives NULL when allowed.
+ * A lone surrogate or a NUL character raises InvalidArgumentError; a non-str TypeError.
+ */
+static int
+utf8_arg(module_state *st, PyObject *obj, const char *what, int allow_none, const char **out)
+{
+    *out = NULL;
+    if (obj == Py_None && allow_none) {
+        return 0;
+    }
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be str%s, not %.100s", what,
+                     allow_none ? " or None" : "", Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    Py_ssize_t size = 0;
+    const char *s = PyUnicode_AsUTF8AndSize(obj, &size);
+    if (s == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+            return -1;
+        }
+        PyObject *cause = fetch_exception();
+        raise_local(st, VIBECTL_EINVAL,
+                    "%s is not valid UTF-8 text: it contains a lone surrogate character", what);
+        if (cause != NULL) {
+            PyObject *exc = fetch_exception();
+            if (exc != NULL) {
+                PyException_SetCause(exc, cause); /* steals cause */
+                restore_exception(exc);
+            } else {
+                Py_DECREF(cause);
+            }
+        }
+        return -1;
+    }
+    if ((Py_ssize_t)strlen(s) != size) {
+        raise_local(st, VIBECTL_EINVAL, "%s contains a NUL character", what);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+/* Takes ownership of a library string and returns it as str (None for NULL). */
+static PyObject *
+take_string(char *s)
+{
+    if (s == NULL) {
+        Py_RETURN_NONE;
+    }
+    PyObject *result = decode_text(s);
+    vibectl_string_free(s);
+    return result;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Client                                                                    */
+/* ------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    vibectl_client *handle;  /* NULL once released */
+    Py_ssize_t busy;         /* calls in progress (changed only with the GIL held) */
+    int closed;              /* close() was called: no new calls */
+} ClientObject;
+
+/* Starts a call: returns the handle and counts the call, or raises for a closed client. */
+static vibectl_client *
+client_enter(ClientObject *self, module_state *st)
+{
+    if (self->closed || self->handle == NULL) {
+        raise_local(st, VIBECTL_EINVAL,
+                    "the client is closed; create a new vibectl.Client to make more calls");
+        return NULL;
+    }
+    self->busy++;
+    return self->handle;
+}
+
+/* Releases the C handle (GIL released around the free). */
+static void
+client_release(ClientObject *self)
+{
+    vibectl_client *handle = self->handle;
+    self->handle = NULL;
+    if (handle != NULL) {
+        Py_BEGIN_ALLOW_THREADS
+        vibectl_client_free(handle);
+        Py_END_ALLOW_THREADS
+    }
+}
+
+/* Ends a call; the last call on a client closed meanwhile releases the handle. */
+static void
+client_leave(ClientObject *self)
+{
+    self->busy--;
+    if (self->busy == 0 && self->closed) {
+        /* Keep a pending exception intact across the release. */
+        PyObject *exc = fetch_exception();
+        client_release(self);
+        if (exc != NULL) {
+            restore_exception(exc);
+        }
+    }
+}
+
+#define CLIENT_STATE(self) state_from_type(Py_TYPE(self))
+
+static PyObject *
+Client_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"options_json", NULL};
+    PyObject *options = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O:Client", kwlist, &options)) {
+        return NULL;
+    }
+    module_state *st = state_from_type(type);
+    if (st == NULL) {
+        return NULL;
+    }
+    const char *options_json = NULL;
+    if (utf8_arg(st, options, "options_json", 1, &options_json) < 0) {
+        return NULL;
+    }
+    ClientObject *self = (ClientObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    vibectl_client *handle = NULL;
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = vibectl_client_new(&handle, options_json);
+    Py_END_ALLOW_THREADS
+    if (status != VIBECTL_OK) {
+        raise_status(st, status);
+        Py_DECREF(self);
+        return NULL;
+    }
+    self->handle = handle;
+    return (PyObject *)self;
+}
+
+static void
+Client_dealloc(ClientObject *self)
+{
+    PyTypeObject *type = Py_TYPE(self);
+    /* No call can be in progress: each call holds a reference to self. */
+    client_release(self);
+    type->tp_free((PyObject *)self);
+    Py_DECREF(type);
+}
+
+static PyObject *
+Client_repr(ClientObject *self)
+{
+    return PyUnicode_FromFormat("<vibectl._vibectl.Client %s>", self->closed ? "closed" : "open");
+}
+
+static PyObject *
+Client_get_closed(ClientObject *self, void *Py_UNUSED(closure))
+{
+    return PyBool_FromLong(self->closed);
+}
+
+/* --- calls of the shape f(client, &out) ---------------------------------- */
+
+typedef int (*out_only_fn)(vibectl_client *, char **);
+
+static PyObject *
+call_out_only(ClientObject *self, out_only_fn fn)
+{
+    module_state *st = CLIENT_STATE(self);
+    if (st == NULL) {
+        return NULL;
+    }
+    vibectl_client *handle = client_enter(self, st);
+    if (handle == NULL) {
+        return NULL;
+    }
+    char *out = NULL;
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = fn(handle, &out);
+    Py_END_ALLOW_THREADS
+    PyObject *result = NULL;
+    if (status != VIBECTL_OK) {
+        vibectl_string_free(out);
+        raise_status(st, status);
+    } else {
+        result = take_string(out);
+    }
+    client_leave(self);
+    return result;
+}
+
+/* --- calls of the shape f(client) ---------------------------------------- */
+
+typedef int (*plain_fn)(vibectl_client *);
+
+static PyObject *
+call_plain(ClientObject *self, plain_fn fn)
+{
+    module_state *st = CLIENT_STATE(self);
+    if (st == NULL) {
+        return NULL;
+    }
+    vibectl_client *handle = client_enter(self, st);
+    if (handle == NULL) {
+        return NULL;
+    }
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = fn(handle);
+    Py_END_ALLOW_THREADS
+    if (status != VIBECTL_OK) {
+        raise_status(st, status);
+    }
+    client_leave(self);
+    if (status != VIBECTL_OK) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* --- calls of the shape f(client, text) ---------------------------------- */
+
+typedef int (*text_fn)(vibectl_client *, const char *);
+
+static PyObject *
+call_text(ClientObject *self, text_fn fn, PyObject *arg, const char *what)
+{
+    module_state *st = CLIENT_STATE(self);
+    if (st == NULL) {
+        return NULL;
+    }
+    const char *text = NULL;
+    if (utf8_arg(st, arg, what, 0, &text) < 0) {
+        return NULL;
+    }
+    vibectl_client *handle = client_enter(self, st);
+    if (handle == NULL) {
+        return NULL;
+    }
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = fn(handle, text);
+    Py_END_ALLOW_THREADS
+    if (status != VIBECTL_OK) {
+        raise_status(st, status);
+    }
+    client_leave(self);
+    if (status != VIBECTL_OK) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* --- calls of the shape f(client, text, &out) ---------------------------- */
+
+typedef int (*text_out_fn)(vibectl_client *, const char *, char **);
+
+static PyObject *
+call_text_out(ClientObject *self, text_out_fn fn, PyObject *arg, const char *what, int allow_none)
+{
+    module_state *st = CLIENT_STATE(self);
+    if (st == NULL) {
+        return NULL;
+    }
+    const char *text = NULL;
+    if (utf8_arg(st, arg, what, allow_none, &text) < 0) {
+        return NULL;
+    }
+    vibectl_client *handle = client_enter(self, st);
+    if (handle == NULL) {
+        return NULL;
+    }
+    char *out = NULL;
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = fn(handle, text, &out);
+    Py_END_ALLOW_THREADS
+    PyObject *result = NULL;
+    if (status != VIBECTL_OK) {
+        vibectl_string_free(out);
+        raise_status(st, status);
+    } else {
+        result = take_string(out);
+    }
+    client_leave(self);
+    return result;
+}
+
+/* --- calls of the shape f(client, key, value) ---------------------------- */
+
+typedef int (*key_value_fn)(vibectl_client *, const char *, const char *);
+
+static PyObject *
+call_key_value(ClientObject *self, key_value_fn fn, PyObject *args, const char *format,
+               const char *value_name)
+{
+    PyObject *key_obj = NULL;
+    PyObject *value_obj = NULL;
+    if (!PyArg_ParseTuple(args, format, &key_obj, &value_obj)) {
+        return NULL;
+    }
+    module_state *st = CLIENT_STATE(self);
+    if (st == NULL) {
+        return NULL;
+    }
+    const char *key = NULL;
+    const char *value = NULL;
+    if (utf8_arg(st, key_obj, "key", 0, &key) < 0 || utf8_arg(st, value_obj, value_name, 0, &value) < 0) {
+        return NULL;
+    }
+    vibectl_client *handle = client_enter(self, st);
+    if (handle == NULL) {
+        return NULL;
+    }
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = fn(handle, key, value);
+    Py_END_ALLOW_THREADS
+    if (status != VIBECTL_OK) {
+        raise_status(st, status);
+    }
+    client_leave(self);
+    if (status != VIBECTL_OK) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* --- the methods ---------------------------------------------------------- */
+
+static PyObject *
+Client_config_get(ClientObject *self, PyObject *key)
+{
+    return call_text_out(self, vibectl_config_get, key, "key", 0);
+}
+
+static PyObject *
+Client_config_set(ClientObject *self, PyObject *args)
+{
+    return call_key_value(self, vibectl_config_set, args, "OO:config_set", "value");
+}
+
+static PyObject *
+Client_config_set_json(ClientObject *self, PyObject *args)
+{
+    return call_key_value(self, vibectl_config_set_json, args, "OO:config_set_json", "value_json");
+}
+
+static PyObject *
+Client_config_unset(ClientObject *self, PyObject *key)
+{
+    return call_text(self, vibectl_config_unset, key, "key");
+}
+
+static PyObject *
+Client_config_show(ClientObject *self, PyObject *args)
+{
+    PyObject *selector = Py_None;
+    if (!PyArg_ParseTuple(args, "|O:config_show", &selector)) {
+        return NULL;
+    }
+    return call_text_out(self, vibectl_config_show, selector, "selector", 1);
+}
+
+static PyObject *
+Client_config_info(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_out_only(self, vibectl_config_info);
+}
+
+static PyObject *
+Client_memory_get(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_out_only(self, vibectl_memory_get);
+}
+
+static PyObject *
+Client_memory_set(ClientObject *self, PyObject *text)
+{
+    return call_text_out(self, vibectl_memory_set, text, "text", 0);
+}
+
+static PyObject *
+Client_memory_clear(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_plain(self, vibectl_memory_clear);
+}
+
+static PyObject *
+Client_memory_freeze(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_plain(self, vibectl_memory_freeze);
+}
+
+static PyObject *
+Client_memory_unfreeze(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_plain(self, vibectl_memory_unfreeze);
+}
+
+static PyObject *
+Client_memory_status(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_out_only(self, vibectl_memory_status);
+}
+
+/* --- kubectl pass-through with the event trampoline ----------------------- */
+
+typedef struct {
+    PyObject *callable;   /* borrowed: the caller holds it for the whole call */
+    PyObject *exception;  /* the exception the callable raised, or NULL */
+    int stopped;          /* the callable returned False */
+} event_context;
+
+/*
+ * Called by the library on the thread that called vibectl_kubectl_passthrough(), while
+ * that thread has released the GIL. Returns non-zero to abort the call.
+ */
+static int
+event_trampoline(const char *event_json, void *user_data)
+{
+    event_context *ctx = (event_context *)user_data;
+    if (ctx == NULL) {
+        return 1;
+    }
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int rc = 0;
+    if (ctx->exception != NULL || ctx->stopped) {
+        rc = 1; /* already aborting: do not call Python again */
+    } else {
+        PyObject *event = decode_text(event_json != NULL ? event_json : "");
+        PyObject *result = event != NULL ? PyObject_CallOneArg(ctx->callable, event) : NULL;
+        Py_XDECREF(event);
+        if (result == NULL) {
+            ctx->exception = fetch_exception();
+            rc = 1;
+        } else {
+            if (result == Py_False) {
+                ctx->stopped = 1;
+                rc = 1;
+            }
+            Py_DECREF(result);
+        }
+    }
+    PyGILState_Release(gil);
+    return rc;
+}
+
+static PyObject *
+Client_kubectl_passthrough(ClientObject *self, PyObject *args)
+{
+    PyObject *args_obj = NULL;
+    PyObject *callback = Py_None;
+    if (!PyArg_ParseTuple(args, "O|O:kubectl_passthrough", &args_obj, &callback)) {
+        return NULL;
+    }
+    module_state *st = CLIENT_STATE(self);
+    if (st == NULL) {
+        return NULL;
+    }
+    if (callback != Py_None && !PyCallable_Check(callback)) {
+        PyErr_Format(PyExc_TypeError, "callback must be callable or None, not %.100s",
+                     Py_TYPE(callback)->tp_name);
+        return NULL;
+    }
+    const char *args_json = NULL;
+    if (utf8_arg(st, args_obj, "args_json", 0, &args_json) < 0) {
+        return NULL;
+    }
+    vibectl_client *handle = client_enter(self, st);
+    if (handle == NULL) {
+        return NULL;
+    }
+    event_context ctx = {callback, NULL, 0};
+    vibectl_event_cb cb = callback != Py_None ? event_trampoline : NULL;
+    int exit_code = 0;
+    int status;
+    Py_INCREF(callback);
+    Py_BEGIN_ALLOW_THREADS
+    status = vibectl_kubectl_passthrough(handle, args_json, cb, cb != NULL ? &ctx : NULL, &exit_code);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(callback);
+
+    PyObject *result = NULL;
+    if (ctx.exception != NULL) {
+        /* The callback's own exception wins, unchanged, whatever the status. */
+        restore_exception(ctx.exception);
+    } else if (status != VIBECTL_OK) {
+        raise_status(st, status);
+    } else {
+        result = PyLong_FromLong(exit_code);
+    }
+    client_leave(self);
+    return result;
+}
+
+static PyObject *
+Client_cancel(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_plain(self, vibectl_client_cancel);
+}
+
+static PyObject *
+Client_close(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    if (!self->closed) {
+        self->closed = 1;
+        if (self->busy == 0) {
+            client_release(self);
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef Client_methods[] = {
+    {"config_get", (PyCFunction)Client_config_get, METH_O,
+     "config_get($self, key, /)\n--\n\n"
+     "vibectl_config_get(): the effective value of a dotted key as JSON\n"
+     "({\"version\":1,\"key\":...,\"value\":...,\"source\":...})."},
+    {"config_set", (PyCFunction)Client_config_set, METH_VARARGS,
+     "config_set($self, key, value, /)\n--\n\n"
+     "vibectl_config_set(): sets a key from text (coerced to the key's type) and saves."},
+    {"config_set_json", (PyCFunction)Client_config_set_json, METH_VARARGS,
+     "config_set_json($self, key, value_json, /)\n--\n\n"
+     "vibectl_config_set_json(): sets a key from a JSON value and saves."},
+    {"config_unset", (PyCFunction)Client_config_unset, METH_O,
+     "config_unset($self, key, /)\n--\n\n"
+     "vibectl_config_unset(): resets a key to its default."},
+    {"config_show", (PyCFunction)Client_config_show, METH_VARARGS,
+     "config_show($self, selector=None, /)\n--\n\n"
+     "vibectl_config_show(): effective values of everything, a section or a key, as JSON."},
+    {"config_info", (PyCFunction)Client_config_info, METH_NOARGS,
+     "config_info($self, /)\n--\n\n"
+     "vibectl_config_info(): the config file's path, existence, size and time, as JSON."},
+    {"memory_get", (PyCFunction)Client_memory_get, METH_NOARGS,
+     "memory_get($self, /)\n--\n\n"
+     "vibectl_memory_get(): the memory text (\"\" when empty)."},
+    {"memory_set", (PyCFunction)Client_memory_set, METH_O,
+     "memory_set($self, text, /)\n--\n\n"
+     "vibectl_memory_set(): replaces the memory; returns the memory status JSON."},
+    {"memory_clear", (PyCFunction)Client_memory_clear, METH_NOARGS,
+     "memory_clear($self, /)\n--\n\nvibectl_memory_clear(): empties the memory."},
+    {"memory_freeze", (PyCFunction)Client_memory_freeze, METH_NOARGS,
+     "memory_freeze($self, /)\n--\n\nvibectl_memory_freeze(): stops automatic memory updates."},
+    {"memory_unfreeze", (PyCFunction)Client_memory_unfreeze, METH_NOARGS,
+     "memory_unfreeze($self, /)\n--\n\nvibectl_memory_unfreeze(): resumes automatic memory updates."},
+    {"memory_status", (PyCFunction)Client_memory_status, METH_NOARGS,
+     "memory_status($self, /)\n--\n\n"
+     "vibectl_memory_status(): content, length, limit, frozen state and path, as JSON."},
+    {"kubectl_passthrough", (PyCFunction)Client_kubectl_passthrough, METH_VARARGS,
+     "kubectl_passthrough($self, args_json, callback=None, /)\n--\n\n"
+     "vibectl_kubectl_passthrough(): runs kubectl attached to the terminal and returns its\n"
+     "exit code. `callback(event_json)` runs on this thread for every event; an exception\n"
+     "it raises aborts the call and is re-raised; returning False aborts with CallbackError."},
+    {"cancel", (PyCFunction)Client_cancel, METH_NOARGS,
+     "cancel($self, /)\n--\n\n"
+     "vibectl_client_cancel(): makes the calls in progress on this client (on any thread)\n"
+     "return with CancelledError."},
+    {"close", (PyCFunction)Client_close, METH_NOARGS,
+     "close($self, /)\n--\n\n"
+     "Releases the C handle. Calls in progress on other threads finish first; later calls\n"
+     "raise InvalidArgumentError. Closing twice is harmless."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Client_getset[] = {
+    {"closed", (getter)Client_get_closed, NULL, "True once close() was called.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyType_Slot Client_slots[] = {
+    {Py_tp_new, Client_new},
+    {Py_tp_dealloc, Client_dealloc},
+    {Py_tp_repr, Client_repr},
+    {Py_tp_methods, Client_methods},
+    {Py_tp_getset, Client_getset},
+    {Py_tp_doc,
+     "Client(options_json=None, /)\n--\n\n"
+     "A vibectl_client handle: one configuration directory and its per-handle overrides.\n"
+     "options_json is the JSON of vibectl_client_new() (docs/abi.md, \"client options\")."},
+    {0, NULL},
+};
+
+static PyType_Spec Client_spec = {
+    .name = "vibectl._vibectl.Client",
+    .basicsize = sizeof(ClientObject),
+    .itemsize = 0,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = Client_slots,
+};
+
+/* ------------------------------------------------------------------------- */
+/* Module functions                                                          */
+/* ------------------------------------------------------------------------- */
+
+static PyObject *
+mod_abi_version(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLong(vibectl_abi_version());
+}
+
+static PyObject *
+mod_version_string(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored))
+{
+    return decode_text(vibectl_version_string());
+}
+
+static PyObject *
+mod_version_number(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLong(vibectl_version_number());
+}
+
+static PyObject *
+mod_status_name(PyObject *Py_UNUSED(module), PyObject *arg)
+{
+    int overflow = 0;
+    long code = PyLong_AsLongAndOverflow(arg, &overflow);
+    if (code == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (overflow != 0 || code < INT_MIN || code > INT_MAX) {
+        return PyUnicode_FromString("VIBECTL_UNKNOWN");
+    }
+    return decode_text(vibectl_status_name((int)code));
+}
+
+static PyObject *
+mod_config_schema(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    char *out = NULL;
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = vibectl_config_schema(&out);
+    Py_END_ALLOW_THREADS
+    if (status != VIBECTL_OK) {
+        vibectl_string_free(out);
+        raise_status(get_state(module), status);
+        return NULL;
+    }
+    return take_string(out);
+}
+
+static PyObject *
+mod_make_error(PyObject *module, PyObject *args)
+{
+    int code = 0;
+    PyObject *message = NULL;
+    PyObject *hint = Py_None;
+    if (!PyArg_ParseTuple(args, "iU|O:_make_error", &code, &message, &hint)) {
+        return NULL;
+    }
+    if (hint != Py_None && !PyUnicode_Check(hint)) {
+        PyErr_SetString(PyExc_TypeError, "hint must be str or None");
+        return NULL;
+    }
+    return make_error(get_state(module), code, message, hint);
+}
+
+static PyMethodDef module_methods[] = {
+    {"abi_version", mod_abi_version, METH_NOARGS,
+     "abi_version()\n--\n\nvibectl_abi_version(): the ABI version of the loaded library."},
+    {"version_string", mod_version_string, METH_NOARGS,
+     "version_string()\n--\n\nvibectl_version_string(): the library version, \"major.minor.patch\"."},
+    {"version_number", mod_version_number, METH_NOARGS,
+     "version_number()\n--\n\nvibectl_version_number(): major * 10000 + minor * 100 + patch."},
+    {"status_name", mod_status_name, METH_O,
+     "status_name(code, /)\n--\n\nvibectl_status_name(): e.g. \"VIBECTL_EINVAL\"; "
+     "\"VIBECTL_UNKNOWN\" for other values."},
+    {"config_schema", mod_config_schema, METH_NOARGS,
+     "config_schema()\n--\n\nvibectl_config_schema(): every configuration key, as JSON."},
+    {"_make_error", mod_make_error, METH_VARARGS,
+     "_make_error(code, message, hint=None, /)\n--\n\n"
+     "The exception instance the binding raises for `code` (for tests and tools)."},
+    {NULL, NULL, 0, NULL},
+};
+
+/* ------------------------------------------------------------------------- */
+/* Module initialisation                                                     */
+/* ------------------------------------------------------------------------- */
+
+/* KeyError's str() shows repr(message); NotFoundError shows the message itself. */
+static PyObject *
+not_found_str(PyObject *Py_UNUSED(unused), PyObject *exc)
+{
+    return ((PyTypeObject *)PyExc_BaseException)->tp_str(exc);
+}
+
+static PyMethodDef not_found_str_def = {
+    "__str__", not_found_str, METH_O, "The message, without KeyError's quotes."};
+
+static PyObject *
+new_error_class(PyObject *module, const char *name, PyObject *bases, int code, int with_str)
+{
+    PyObject *dict = PyDict_New();
+    if (dict == NULL) {
+        return NULL;
+    }
+    PyObject *code_obj = code != 0 ? PyLong_FromLong(code) : Py_NewRef(Py_None);
+    PyObject *name_obj = code != 0 ? PyUnicode_FromString(vibectl_status_name(code)) : Py_NewRef(Py_None);
+    int failed = code_obj == NULL || name_obj == NULL
+                 || PyDict_SetItemString(dict, "code", code_obj) < 0
+                 || PyDict_SetItemString(dict, "code_name", name_obj) < 0
+                 || PyDict_SetItemString(dict, "hint", Py_None) < 0;
+    Py_XDECREF(code_obj);
+    Py_XDECREF(name_obj);
+    if (!failed && with_str) {
+        PyObject *fn = PyCFunction_New(&not_found_str_def, NULL);
+        PyObject *method = fn != NULL ? PyInstanceMethod_New(fn) : NULL;
+        Py_XDECREF(fn);
+        failed = method == NULL || PyDict_SetItemString(dict, "__str__", method) < 0;
+        Py_XDECREF(method);
+    }
+    if (failed) {
+        Py_DECREF(dict);
+        return NULL;
+    }
+    char qualified[96];
+    PyOS_snprintf(qualified, sizeof qualified, "vibectl.%s", name);
+    PyObject *cls = PyErr_NewException(qualified, bases, dict);
+    Py_DECREF(dict);
+    if (cls == NULL) {
+        return NULL;
+    }
+    if (PyModule_AddObjectRef(module, name, cls) < 0) {
+        Py_DECREF(cls);
+        return NULL;
+    }
+    return cls;
+}
+
+static int
+module_exec(PyObject *module)
+{
+    int abi = vibectl_abi_version();
+    if (abi != VIBECTL_ABI_VERSION) {
+        PyErr_Format(PyExc_ImportError,
+                     "vibectl._vibectl was built for libvibectl ABI %d but the loaded library has "
+                     "ABI %d (version %s); reinstall the vibectl Python package against this library",
+                     VIBECTL_ABI_VERSION, abi, vibectl_version_string());
+        return -1;
+    }
+    module_state *st = get_state(module);
+
+    st->client_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &Client_spec, NULL);
+    if (st->client_type == NULL || PyModule_AddType(module, st->client_type) < 0) {
+        return -1;
+    }
+
+    st->error = new_error_class(module, "VibectlError", PyExc_Exception, 0, 0);
+    if (st->error == NULL) {
+        return -1;
+    }
+    for (int i = 0; i < STATUS_ROWS; i++) {
+        const status_row *row = &status_table[i];
+        PyObject *bases = row->builtin_base != NULL ? PyTuple_Pack(2, st->error, *row->builtin_base)
+                                                    : PyTuple_Pack(1, st->error);
+        if (bases == NULL) {
+            return -1;
+        }
+        st->status_errors[i] = new_error_class(module, row->class_name, bases, row->code,
+                                               row->code == VIBECTL_ENOTFOUND);
+        Py_DECREF(bases);
+        if (st->status_errors[i] == NULL) {
+            return -1;
+        }
+    }
+
+#define ADD_INT(name) \
+    if (PyModule_AddIntConstant(module, #name, name) < 0) return -1
+    ADD_INT(VIBECTL_OK);
+    ADD_INT(VIBECTL_ERROR);
+    ADD_INT(VIBECTL_EINVAL);
+    ADD_INT(VIBECTL_ENOTFOUND);
+    ADD_INT(VIBECTL_ECONFIG);
+    ADD_INT(VIBECTL_EIO);
+    ADD_INT(VIBECTL_ELOCKED);
+    ADD_INT(VIBECTL_ECANCELED);
+    ADD_INT(VIBECTL_EUSER);
+    ADD_INT(VIBECTL_ETIMEOUT);
+    ADD_INT(VIBECTL_EKUBECTL);
+#undef ADD_INT
+    if (PyModule_AddIntConstant(module, "HEADER_ABI_VERSION", VIBECTL_ABI_VERSION) < 0
+        || PyModule_AddStringConstant(module, "HEADER_VERSION", VIBECTL_VERSION_STRING) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int
+module_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    module_state *st = get_state(module);
+    Py_VISIT(st->client_type);
+    Py_VISIT(st->error);
+    for (int i = 0; i < STATUS_ROWS; i++) {
+        Py_VISIT(st->status_errors[i]);
+    }
+    return 0;
+}
+
+static int
+module_clear(PyObject *module)
+{
+    module_state *st = get_state(module);
+    Py_CLEAR(st->client_type);
+    Py_CLEAR(st->error);
+    for (int i = 0; i < STATUS_ROWS; i++) {
+        Py_CLEAR(st->status_errors[i]);
+    }
+    return 0;
+}
+
+static void
+module_free(void *module)
+{
+    (void)module_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+#if PY_VERSION_HEX >= 0x030C0000
+    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef vibectl_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "vibectl._vibectl",
+    .m_doc = "Private C extension over libvibectl (include/vibectl.h). Use the `vibectl` package.",
+    .m_size = sizeof(module_state),
+    .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
+};
+
+PyMODINIT_FUNC
+PyInit__vibectl(void)
+{
+    return PyModuleDef_Init(&vibectl_module);
+}

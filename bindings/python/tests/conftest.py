@@ -1,0 +1,66 @@
+"""Fixtures for the vibectl binding tests.
+
+Every test runs with HOME, XDG_CONFIG_HOME and VIBECTL_CONFIG_DIR pointing into its own
+tmp_path and with every other VIBECTL_* variable removed, so no test can read or write
+the real ~/.config/vibectl.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# `python -m pytest` run from bindings/python would import the source package, which has
+# no built extension unless it was installed in editable mode: prefer the installed one.
+_SOURCE_DIR = Path(__file__).resolve().parents[1]
+if not any((_SOURCE_DIR / "vibectl").glob("_vibectl*.so")):
+    sys.path[:] = [p for p in sys.path if Path(p or os.getcwd()).resolve() != _SOURCE_DIR]
+
+import vibectl  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private HOME and config directory; returns the VIBECTL_CONFIG_DIR in use."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in list(os.environ):
+        if name.startswith("VIBECTL_"):
+            monkeypatch.delenv(name)
+    env_dir = tmp_path / "env-config"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("VIBECTL_CONFIG_DIR", str(env_dir))
+    return env_dir
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    """A configuration directory that does not exist yet."""
+    return tmp_path / "config"
+
+
+@pytest.fixture
+def client(config_dir: Path) -> Iterator[vibectl.Client]:
+    """A client on `config_dir`, closed after the test."""
+    with vibectl.Client(config_dir) as c:
+        yield c
+
+
+@pytest.fixture
+def fake_kubectl(tmp_path: Path, client: vibectl.Client) -> Callable[[str], Path]:
+    """Installs a shell script as the client's kubectl: fake_kubectl('exit 3')."""
+
+    def install(body: str) -> Path:
+        path = tmp_path / "fake-kubectl"
+        path.write_text("#!/bin/sh\n" + body + "\n", encoding="utf-8")
+        path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        client.config.set("core.kubectl_command", str(path))
+        return path
+
+    return install
