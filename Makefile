@@ -23,6 +23,7 @@ build:
 	@mkdir -p .build/bin
 	@ln -sf ../$(CONFIG)/vibectl-cli .build/bin/vibectl
 	@ln -sf ../$(CONFIG)/vibectl-cli .build/bin/kubectl-vibe
+	@ln -sf libvibectl.so $(BIN)/libvibectl.so.1
 	@echo "built: $(BIN)/libvibectl.so and .build/bin/vibectl"
 
 run: build

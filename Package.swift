@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "VibectlStoreTests", dependencies: ["VibectlStore", "VibectlTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VibectlKubectlTests", dependencies: ["VibectlKubectl", "VibectlTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VibectlABITests", dependencies: ["CVibectl", "VibectlABI", "VibectlTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "VibectlCLITests", dependencies: ["VibectlTestSupport"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

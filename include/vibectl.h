@@ -53,6 +53,12 @@ extern "C" {
 #define VIBECTL_NONNULL
 #endif
 
+/* clang -pedantic calls nullability an extension; it is one on purpose. */
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wnullability-extension"
+#endif
+
 /* ------------------------------------------------------------------------- */
 /* Versions                                                                  */
 /* ------------------------------------------------------------------------- */
@@ -440,6 +446,10 @@ VIBECTL_API int vibectl_kubectl_passthrough(vibectl_client *VIBECTL_NULLABLE cli
                                             vibectl_event_cb VIBECTL_NULLABLE callback,
                                             void *VIBECTL_NULLABLE user_data,
                                             int *VIBECTL_NULLABLE out_exit_code);
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -113,9 +113,9 @@ fi
 # A shared library may be linked with undefined symbols; they only fail when a program links
 # against it or loads it. Linking a trivial program makes the linker check them against the
 # library's NEEDED entries (the default --no-allow-shlib-undefined for executables).
-printf 'int main(void) { return 0; }\n' >"$work/empty.c"
-if ! "$cc" "$work/empty.c" "$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")" -o "$work/empty" \
-    -Wl,--no-as-needed 2>"$work/link.txt"; then
+printf 'int vibectl_abi_version(void);\nint main(void) { return vibectl_abi_version(); }\n' >"$work/probe.c"
+if ! "$cc" "$work/probe.c" "$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")" -o "$work/probe" \
+    -Wl,--no-allow-shlib-undefined 2>"$work/link.txt"; then
     count="$(grep -c 'undefined reference' "$work/link.txt" || true)"
     fail "a program cannot link against $lib: $count undefined reference(s), e.g.:"
     grep -m 5 'undefined reference' "$work/link.txt" | sed -E 's/.*(undefined reference to .*)/    \1/' >&2 || true

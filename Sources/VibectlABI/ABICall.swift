@@ -23,4 +23,17 @@ enum ABICall {
             try handle.callLock.withLock { try body(handle) }
         }
     }
+
+    /// Like ``withClient(_:_:)`` for a call that returns a string: `*out` is NULL after any
+    /// failure, including a bad client, and `body` receives the checked out-parameter.
+    static func withClient(
+        _ client: OpaquePointer?, out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ name: String,
+        _ body: (ClientHandle, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) throws -> Void
+    ) -> Int32 {
+        out?.pointee = nil
+        return withClient(client) { handle in
+            let checked = try CStrings.prepare(out, name)
+            try body(handle, checked)
+        }
+    }
 }

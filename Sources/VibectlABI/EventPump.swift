@@ -70,9 +70,10 @@ private final class EventQueue: Sendable {
 
 /// Runs async work for a blocking C call and delivers its events on the calling thread.
 ///
-/// The calling thread must not be a thread of Swift's cooperative pool (hosts call from
-/// their own threads). The work runs as a task; `vibectl_client_cancel` cancels it; a
-/// callback returning non-zero cancels it and makes the call fail with `VIBECTL_EUSER`.
+/// The work runs as a task on ``CallExecutor`` (not Swift's cooperative pool), so a host that
+/// blocks pool threads — a Swift program calling the C API from async code, a test runner —
+/// cannot starve it. `vibectl_client_cancel` cancels it; a callback returning non-zero
+/// cancels it and makes the call fail with `VIBECTL_EUSER`.
 enum EventPump {
     /// Runs `work`, pumping its events to `callback` until it finishes, and returns its result.
     static func run<T: Sendable>(
@@ -84,7 +85,7 @@ enum EventPump {
         let queue = EventQueue()
         let sink = EventSink(queue: queue)
         let outcome = Mutex<Result<T, any Error>?>(nil)
-        let task = Task.detached {
+        let task = Task.detached(executorPreference: CallExecutor.shared) {
             let result: Result<T, any Error>
             do {
                 result = .success(try await work(sink))
@@ -112,5 +113,24 @@ enum EventPump {
             throw VibectlError(.internal, "the call finished without a result")
         }
         return try result.get()
+    }
+}
+
+/// The executor the work of blocking C calls prefers: GCD threads, not the cooperative pool.
+///
+/// A blocking C call parks its calling thread until the work finishes. If that thread is one
+/// of the cooperative pool's few threads (2 on a 2-core machine) and the work also needed the
+/// pool, enough parallel callers would deadlock. Jobs enqueued here run on a concurrent
+/// dispatch queue, whose threads the caller cannot hold.
+final class CallExecutor: TaskExecutor {
+    /// The one instance; stateless apart from its queue.
+    static let shared = CallExecutor()
+
+    private let queue = DispatchQueue(label: "vibectl.call", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }

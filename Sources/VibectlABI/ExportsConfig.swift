@@ -9,8 +9,7 @@ import VibectlStore
 public func vibectl_config_get(
     _ client: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
-    ABICall.withClient(client) { handle in
-        let out = try CStrings.prepare(out_json, "out_json")
+    ABICall.withClient(client, out: out_json, "out_json") { handle, out in
         let entry = try handle.config.get(CStrings.read(key, "key"))
         try CStrings.give(entry.json().jsonString(), to: out)
     }
@@ -50,8 +49,7 @@ public func vibectl_config_unset(_ client: OpaquePointer?, _ key: UnsafePointer<
 public func vibectl_config_show(
     _ client: OpaquePointer?, _ selector: UnsafePointer<CChar>?, _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
-    ABICall.withClient(client) { handle in
-        let out = try CStrings.prepare(out_json, "out_json")
+    ABICall.withClient(client, out: out_json, "out_json") { handle, out in
         let shown = try handle.config.show(CStrings.readOptional(selector, "selector"))
         try CStrings.give(shown.jsonString(), to: out)
     }
@@ -60,8 +58,7 @@ public func vibectl_config_show(
 /// Describes the config file as JSON.
 @c @implementation
 public func vibectl_config_info(_ client: OpaquePointer?, _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    ABICall.withClient(client) { handle in
-        let out = try CStrings.prepare(out_json, "out_json")
+    ABICall.withClient(client, out: out_json, "out_json") { handle, out in
         try CStrings.give(handle.config.info().jsonString(), to: out)
     }
 }

@@ -7,8 +7,7 @@ import VibectlStore
 /// Reads the memory text.
 @c @implementation
 public func vibectl_memory_get(_ client: OpaquePointer?, _ out_text: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    ABICall.withClient(client) { handle in
-        let out = try CStrings.prepare(out_text, "out_text")
+    ABICall.withClient(client, out: out_text, "out_text") { handle, out in
         try CStrings.give(handle.memory.get(), to: out)
     }
 }
@@ -18,8 +17,8 @@ public func vibectl_memory_get(_ client: OpaquePointer?, _ out_text: UnsafeMutab
 public func vibectl_memory_set(
     _ client: OpaquePointer?, _ text: UnsafePointer<CChar>?, _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
-    ABICall.withClient(client) { handle in
-        out_json?.pointee = nil
+    out_json?.pointee = nil
+    return ABICall.withClient(client) { handle in
         let status = try handle.memory.set(CStrings.read(text, "text"))
         if let out_json { try CStrings.give(status.json().jsonString(), to: out_json) }
     }
@@ -46,8 +45,7 @@ public func vibectl_memory_unfreeze(_ client: OpaquePointer?) -> Int32 {
 /// Describes the memory as JSON.
 @c @implementation
 public func vibectl_memory_status(_ client: OpaquePointer?, _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    ABICall.withClient(client) { handle in
-        let out = try CStrings.prepare(out_json, "out_json")
+    ABICall.withClient(client, out: out_json, "out_json") { handle, out in
         try CStrings.give(handle.memory.status().json().jsonString(), to: out)
     }
 }

@@ -3,10 +3,10 @@ import Foundation
 
 /// Completion candidates: every concrete key of the schema (and the sections when asked).
 func configKeyCompletions(includeSections: Bool) -> CompletionKind {
-    .custom { _, _, _ in
+    .custom { _, _, prefix in
         guard let schema = try? Library.schema() else { return [] }
         let keys = schema.keys.map(\.key).filter { !$0.contains("*") }
-        return includeSections ? schema.sections + keys : keys
+        return (includeSections ? schema.sections + keys : keys).filter { $0.hasPrefix(prefix) }
     }
 }
 
@@ -16,8 +16,8 @@ struct ConfigCommand: ParsableCommand {
         commandName: "config",
         abstract: "Show and change vibectl's configuration.",
         discussion: """
-            Values come from, in order: per-command overrides, VIBECTL_<SECTION>_<KEY> environment \
-            variables, <config-dir>/client/config.yaml, the defaults. Secrets (providers.*.key) are \
+            Values come from, in order: VIBECTL_<SECTION>_<KEY> environment variables, \
+            <config-dir>/client/config.yaml, the defaults. Secrets (providers.*.key) are \
             always shown masked.
 
             EXAMPLES:
@@ -29,7 +29,9 @@ struct ConfigCommand: ParsableCommand {
               vibectl config info
 
             EXIT STATUS:
-              0 success, 1 failure (unknown key, invalid value, unreadable file), 64 usage error
+              0   success
+              1   failure (unknown key, invalid value, unreadable file)
+              64  usage error
             """,
         subcommands: [
             ConfigShow.self, ConfigGet.self, ConfigSet.self, ConfigUnset.self, ConfigInfo.self, ConfigSchema.self,
@@ -76,11 +78,14 @@ struct ConfigShow: ParsableCommand {
               vibectl config show -o json
 
             EXIT STATUS:
-              0 success, 1 failure (unknown section or key, corrupt file), 64 usage error
+              0   success
+              1   failure (unknown section or key, corrupt file)
+              64  usage error
             """)
 
     @Argument(
-        help: ArgumentHelp("A section (e.g. llm) or a dotted key (e.g. llm.model); all when omitted.", valueName: "section|key"),
+        help: ArgumentHelp(
+            "A section (e.g. llm) or a dotted key (e.g. llm.model); all when omitted.", valueName: "section|key"),
         completion: configKeyCompletions(includeSections: true))
     var selector: String?
 
@@ -162,10 +167,14 @@ struct ConfigGet: ParsableCommand {
               vibectl config get memory.max_chars -o json
 
             EXIT STATUS:
-              0 success, 1 failure (unknown key, corrupt file), 64 usage error
+              0   success
+              1   failure (unknown key, corrupt file)
+              64  usage error
             """)
 
-    @Argument(help: ArgumentHelp("A dotted key, e.g. llm.model.", valueName: "key"), completion: configKeyCompletions(includeSections: false))
+    @Argument(
+        help: ArgumentHelp("A dotted key, e.g. llm.model.", valueName: "key"),
+        completion: configKeyCompletions(includeSections: false))
     var key: String
 
     @Option(name: .shortAndLong, help: "Output format: text, json or yaml.")
@@ -201,10 +210,14 @@ struct ConfigSet: ParsableCommand {
               vibectl config set core.kubeconfig null
 
             EXIT STATUS:
-              0 success, 1 failure (unknown key, invalid value, corrupt or locked file), 64 usage error
+              0   success
+              1   failure (unknown key, invalid value, corrupt or locked file)
+              64  usage error
             """)
 
-    @Argument(help: ArgumentHelp("A dotted key, e.g. llm.model.", valueName: "key"), completion: configKeyCompletions(includeSections: false))
+    @Argument(
+        help: ArgumentHelp("A dotted key, e.g. llm.model.", valueName: "key"),
+        completion: configKeyCompletions(includeSections: false))
     var key: String
 
     @Argument(help: ArgumentHelp("The new value, as text.", valueName: "value"))
@@ -239,10 +252,14 @@ struct ConfigUnset: ParsableCommand {
               vibectl config unset llm.model
 
             EXIT STATUS:
-              0 success (also when the key was not set), 1 failure, 64 usage error
+              0   success (also when the key was not set)
+              1   failure
+              64  usage error
             """)
 
-    @Argument(help: ArgumentHelp("A dotted key, e.g. llm.model.", valueName: "key"), completion: configKeyCompletions(includeSections: false))
+    @Argument(
+        help: ArgumentHelp("A dotted key, e.g. llm.model.", valueName: "key"),
+        completion: configKeyCompletions(includeSections: false))
     var key: String
 
     @OptionGroup var global: GlobalOptions
@@ -254,7 +271,8 @@ struct ConfigUnset: ParsableCommand {
         if let (_, entry) = try? client.configGet(key) {
             let source = entry["source"]?.stringValue
             if source == "default" {
-                message += " (\(tableCell(displayValue(entry["value"] ?? .null, type: entry["type"]?.stringValue), limit: 200)))"
+                let value = displayValue(entry["value"] ?? .null, type: entry["type"]?.stringValue)
+                message += " (\(tableCell(value, limit: 200)))"
             } else if source == "env", let envVar = entry["env_var"]?.stringValue {
                 Console.warning("\(envVar) is set in the environment and still overrides the default")
             }
@@ -274,7 +292,9 @@ struct ConfigInfo: ParsableCommand {
               vibectl config info -o json
 
             EXIT STATUS:
-              0 success, 1 failure, 64 usage error
+              0   success
+              1   failure
+              64  usage error
             """)
 
     @Option(name: .shortAndLong, help: "Output format: text, json or yaml.")
@@ -324,7 +344,8 @@ struct ConfigSchema: ParsableCommand {
               vibectl config schema -o json
 
             EXIT STATUS:
-              0 success, 64 usage error
+              0   success
+              64  usage error
             """)
 
     @Option(name: .shortAndLong, help: "Output format: text, json or yaml.")

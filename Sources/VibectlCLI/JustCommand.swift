@@ -23,8 +23,9 @@ struct JustCommand: ParsableCommand {
               vibectl --config-dir ./ci-config just apply -f deploy.yaml
 
             EXIT STATUS:
-              kubectl's own exit status; 1 when kubectl cannot be started (not found, not \
-              executable); 64 when no arguments are given
+              N   kubectl's own exit status
+              1   kubectl cannot be started (not found, not executable)
+              64  usage error (no kubectl arguments)
             """)
 
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments for kubectl.", valueName: "kubectl-args"))

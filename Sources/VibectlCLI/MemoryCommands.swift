@@ -24,7 +24,9 @@ struct MemoryCommand: ParsableCommand {
               vibectl memory clear
 
             EXIT STATUS:
-              0 success, 1 failure (no text given, unreadable or locked file), 64 usage error
+              0   success
+              1   failure (no text given, unreadable or locked file)
+              64  usage error
             """,
         subcommands: [
             MemoryShow.self, MemorySet.self, MemoryClear.self, MemoryFreeze.self, MemoryUnfreeze.self,
@@ -48,7 +50,9 @@ struct MemoryShow: ParsableCommand {
               vibectl memory show -o json
 
             EXIT STATUS:
-              0 success (also when empty), 1 failure, 64 usage error
+              0   success (also when empty)
+              1   failure
+              64  usage error
             """)
 
     @Option(name: .shortAndLong, help: "Output format: text, json or yaml.")
@@ -89,7 +93,9 @@ struct MemorySet: ParsableCommand {
               echo "Deploys go through Argo CD" | vibectl memory set
 
             EXIT STATUS:
-              0 success, 1 failure (no text, editor failed, locked file), 64 usage error
+              0   success
+              1   failure (no text, editor failed, locked file)
+              64  usage error
             """)
 
     @Argument(help: ArgumentHelp("The new memory text.", valueName: "text"))
@@ -120,8 +126,7 @@ struct MemorySet: ParsableCommand {
                     hint: "Use 'vibectl memory clear' to empty the memory.")
             }
         } else if isatty(STDIN_FILENO) == 0 {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            newText = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            newText = try Self.readStandardInput().trimmingCharacters(in: .whitespacesAndNewlines)
         } else {
             newText = ""
         }
@@ -141,6 +146,23 @@ struct MemorySet: ParsableCommand {
         }
         Console.out("Memory updated (\(chars) characters).")
     }
+
+    /// All of stdin as UTF-8 text; "" when stdin is closed.
+    static func readStandardInput() throws(CLIError) -> String {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EBADF { break }
+                throw CLIError(message: "could not read stdin: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
 }
 
 /// `vibectl memory clear`.
@@ -153,7 +175,9 @@ struct MemoryClear: ParsableCommand {
               vibectl memory clear
 
             EXIT STATUS:
-              0 success, 1 failure, 64 usage error
+              0   success
+              1   failure
+              64  usage error
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -176,7 +200,9 @@ struct MemoryFreeze: ParsableCommand {
               vibectl memory freeze
 
             EXIT STATUS:
-              0 success, 1 failure, 64 usage error
+              0   success
+              1   failure
+              64  usage error
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -197,7 +223,9 @@ struct MemoryUnfreeze: ParsableCommand {
               vibectl memory unfreeze
 
             EXIT STATUS:
-              0 success, 1 failure, 64 usage error
+              0   success
+              1   failure
+              64  usage error
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -219,7 +247,9 @@ struct MemoryStatusCommand: ParsableCommand {
               vibectl memory status -o json
 
             EXIT STATUS:
-              0 success, 1 failure, 64 usage error
+              0   success
+              1   failure
+              64  usage error
             """)
 
     @Option(name: .shortAndLong, help: "Output format: text, json or yaml.")

@@ -17,7 +17,9 @@ struct VersionCommand: ParsableCommand {
               vibectl version -o json
 
             EXIT STATUS:
-              0 success, 1 ABI mismatch, 64 usage error
+              0   success
+              1   ABI mismatch
+              64  usage error
             """)
 
     @Option(name: .shortAndLong, help: "Output format: text, json or yaml.")
@@ -33,7 +35,9 @@ struct VersionCommand: ParsableCommand {
         ])
         switch output {
         case .text:
-            Console.out("vibectl \(Library.versionString) (libvibectl ABI \(Library.abiVersion), built against ABI \(Library.headerABIVersion))")
+            Console.out(
+                "vibectl \(Library.versionString) "
+                    + "(libvibectl ABI \(Library.abiVersion), built against ABI \(Library.headerABIVersion))")
         case .json: Console.out(json.compactText)
         case .yaml: Console.out(json.yamlText)
         }
@@ -55,7 +59,8 @@ struct CompletionCommand: ParsableCommand {
               vibectl completion fish > ~/.config/fish/completions/vibectl.fish
 
             EXIT STATUS:
-              0 success, 64 usage error (unknown shell)
+              0   success
+              64  usage error (unknown shell)
             """)
 
     /// The shells vibectl writes completion scripts for.

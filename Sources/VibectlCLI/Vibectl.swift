@@ -47,8 +47,8 @@ struct Vibectl: ParsableCommand {
             functions of include/vibectl.h, so a C program or the Python binding can do the same.
 
             Configuration lives in <config-dir>/client/config.yaml; values come from \
-            per-command overrides, then VIBECTL_<SECTION>_<KEY> environment variables, then the \
-            file, then the defaults ('vibectl config schema' lists every key).
+            VIBECTL_<SECTION>_<KEY> environment variables, then the file, then the defaults \
+            ('vibectl config schema' lists every key).
 
             EXAMPLES:
               # Show the effective configuration and where each value comes from
@@ -63,8 +63,8 @@ struct Vibectl: ParsableCommand {
               source <(vibectl completion bash)
 
             EXIT STATUS:
-              0    success
-              1    failure (the error is printed on stderr, with a hint when there is a fix)
+              0      success
+              1    failure (stderr has the error, and a hint when there is a fix)
               64   usage error (unknown command or option, missing argument)
               N    'vibectl just' exits with kubectl's own exit status
 

@@ -116,7 +116,7 @@ struct ConfigDocument {
                     legacyMemory = scalar.string
                 }
             } else {
-                var message = "unknown section '\(name)' at \(path) line \(line) is ignored"
+                var message = "unknown section '\(name)' in \(path) line \(line) is ignored"
                 if let near = Suggest.nearest(to: name, among: ConfigSchema.sections) {
                     message += " (did you mean '\(near)'?)"
                 }
@@ -130,12 +130,12 @@ struct ConfigDocument {
         for (keyNode, valueNode) in mapping {
             let line = keyNode.mark?.line ?? 0
             guard let name = keyNode.scalar?.string else {
-                warn(path: prefix + ".?", line: line, "a key that is not text under '\(prefix)' at \(path) line \(line) is ignored")
+                warn(path: prefix + ".?", line: line, "a key that is not text under '\(prefix)' in \(path) line \(line) is ignored")
                 continue
             }
             let childPath = prefix + "." + name
             guard let child = schema.children[name] else {
-                var message = "unknown key '\(childPath)' at \(path) line \(line) is ignored"
+                var message = "unknown key '\(childPath)' in \(path) line \(line) is ignored"
                 let section = String(prefix.split(separator: ".").first ?? "")
                 let candidates = ConfigSchema.keys.filter { $0.section == section }.map(\.path)
                 if let near = ConfigSchema.nearestKey(to: childPath, among: candidates) {
@@ -191,7 +191,7 @@ struct ConfigDocument {
                 let shown = keyNode.scalar?.string ?? "?"
                 warn(
                     path: profilesPath + "." + shown, line: line,
-                    "proxy profile '\(shown)' at \(path) line \(line) is ignored: a profile name is 1 to 64 ASCII letters, digits, '-' or '_'")
+                    "proxy profile '\(shown)' in \(path) line \(line) is ignored: a profile name is 1 to 64 ASCII letters, digits, '-' or '_'")
                 continue
             }
             let profilePath = profilesPath + "." + name

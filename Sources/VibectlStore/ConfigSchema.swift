@@ -15,7 +15,7 @@ public enum ConfigSchema {
     /// The sections, in display order.
     public static let sections: [String] = [
         "core", "display", "llm", "providers", "memory", "warnings", "live_display", "features",
-        "networking", "plugins", "proxy", "security", "system",
+        "networking", "plugins", "proxy", "system", "security",
     ]
 
     /// Every key, in display order; keys inside a proxy profile use `*` for the profile name.
@@ -158,8 +158,15 @@ public enum ConfigSchema {
                 "security.warn_sanitization for this profile; null inherits the global value."),
 
             ConfigKey(
+                "system.log_level", .string, "WARNING", allowed: ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+                "Lowest severity of log messages written to stderr."),
+            ConfigKey(
+                "system.custom_instructions", .string, .null, nullable: true,
+                "Extra instructions added to every prompt sent to the model."),
+
+            ConfigKey(
                 "security.confirmation_mode", .string, "manual", allowed: confirmationModes,
-                "When to ask before running a command: manual and per-command ask for each, semiauto and per-session ask in loops with an exit choice, auto and none never ask."),
+                "When to ask before running a command: manual and per-command ask every time, semiauto and per-session also offer to leave the loop, auto and none do not ask."),
             ConfigKey(
                 "security.sanitize_requests", .bool, true,
                 "Remove secrets (tokens, keys, certificates) from requests before they reach the model."),
@@ -170,13 +177,6 @@ public enum ConfigSchema {
             ConfigKey(
                 "security.warn_sanitization", .bool, true,
                 "Print a warning each time the sanitiser removes something from a request."),
-
-            ConfigKey(
-                "system.log_level", .string, "WARNING", allowed: ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
-                "Lowest severity of log messages written to stderr."),
-            ConfigKey(
-                "system.custom_instructions", .string, .null, nullable: true,
-                "Extra instructions added to every prompt sent to the model."),
         ]
         return keys
     }()
@@ -212,7 +212,7 @@ public enum ConfigSchema {
         let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard let section = parts.first, !section.isEmpty else {
             throw VibectlError(
-                .invalidArgument, "the configuration key is empty",
+                .invalidArgument, path.isEmpty ? "the configuration key is empty" : "invalid configuration key '\(path)': it starts with a dot",
                 hint: "name a key such as llm.model; run `vibectl config show` to see them all")
         }
         guard sections.contains(section) else {

@@ -118,6 +118,12 @@ enum ValueCoercion {
     static func validate(_ value: JSONValue, for key: ConfigKey) throws(ValueProblem) -> JSONValue {
         switch value {
         case .string(let text):
+            if text.unicodeScalars.contains("\u{0}") {
+                throw ValueProblem(message: "the text contains a NUL character, which a configuration value cannot hold")
+            }
+            if text.unicodeScalars.first == "\u{FEFF}" {
+                throw ValueProblem(message: "the text starts with U+FEFF (a byte order mark), which YAML readers drop; remove it")
+            }
             if let allowed = key.allowedValues {
                 if allowed.contains(text) { return value }
                 let folded = allowed.filter { $0.lowercased() == text.lowercased() }

@@ -189,6 +189,14 @@ public final class RunningProcess: @unchecked Sendable {
         }
     }
 
+    /// Whether the child has exited (without collecting it; ``wait(timeout:)`` still returns its result).
+    public var hasExited: Bool {
+        if lock.withLock({ reaped }) { return true }
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return true }
+        return info._sifields._sigchld.si_pid != 0
+    }
+
     /// Waits for the child to exit (killing it after `timeout` seconds) and returns what it did.
     public func wait(timeout: Double = 30) -> CLIResult {
         if let done = lock.withLock({ result }) { return done }

@@ -80,6 +80,7 @@ struct ClientABITests {
         #expect(vibectl_config_get(client.handle, "llm.model", nil) == VIBECTL_EINVAL)
         #expect(lastMessage().contains("out_json is NULL"))
 
+        try FileManager.default.createDirectory(atPath: client.directory.path + "/client", withIntermediateDirectories: true)
         try "core:\n  kubeconfig: [unclosed\n".write(
             toFile: client.directory.path + "/client/config.yaml", atomically: true, encoding: .utf8)
         #expect(vibectl_config_get(client.handle, "llm.model", &out) == VIBECTL_ECONFIG)

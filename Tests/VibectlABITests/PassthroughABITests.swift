@@ -5,7 +5,7 @@ import VibectlTestSupport
 
 @testable import VibectlABI
 
-@Suite("kubectl pass-through and the event pump through the C ABI")
+@Suite("kubectl pass-through and the event pump through the C ABI", .timeLimit(.minutes(1)))
 struct PassthroughABITests {
     @Test("events arrive on the calling thread, in order, and the exit code is kubectl's")
     func eventsAndExitCode() throws {
@@ -88,6 +88,31 @@ struct PassthroughABITests {
         #expect(lastMessage().contains("kubectl-that-does-not-exist"))
         #expect(lastHint()?.contains("core.kubectl_command") == true)
         #expect(exitCode == 99, "the exit code is not written when kubectl did not run")
+    }
+
+    @Test("blocking calls made from Swift tasks cannot starve the library's own work")
+    func callsFromCooperativePoolThreads() async throws {
+        // Each task blocks a thread of the small cooperative pool inside the C call. The
+        // work behind the call runs on the library's own executor, so all of them finish.
+        let client = try TestClient()
+        let fake = try FakeKubectl(in: client.directory.path, exitCode: 5, sleepSeconds: 0.1)
+        #expect(vibectl_config_set(client.handle, "core.kubectl_command", fake.path) == VIBECTL_OK)
+        let clients = try (0..<6).map { _ in try TestClient() }
+        for other in clients {
+            #expect(vibectl_config_set(other.handle, "core.kubectl_command", fake.path) == VIBECTL_OK)
+        }
+        let handles = clients.map { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer($0.handle))) }
+        let codes = await withTaskGroup(of: Int32.self) { group in
+            for handle in handles {
+                group.addTask {
+                    var exitCode: Int32 = -1
+                    let status = vibectl_kubectl_passthrough(OpaquePointer(bitPattern: handle), "[]", nil, nil, &exitCode)
+                    return status == VIBECTL_OK ? exitCode : status
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(codes == Array(repeating: 5, count: handles.count))
     }
 
     @Test("args_json must be an array of strings")

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import VibectlTestSupport
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The built `vibectl-cli` binary, found next to the test bundle.
 enum CLIBinary {
     /// The binary's path, or nil when it has not been built.
@@ -87,10 +91,17 @@ final class CLIFixture: Sendable {
     }
 
     /// An executable shell script in the scratch directory.
+    ///
+    /// Written through a close-on-exec descriptor: a child spawned meanwhile by a test running in
+    /// parallel must not inherit a writable descriptor of it, or executing it fails with ETXTBSY.
     func script(_ name: String, _ body: String) throws -> String {
         let path = scratch.file(name)
-        try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        try #require(fd >= 0, "cannot create \(path)")
+        let bytes = Array(("#!/bin/sh\n" + body).utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        try #require(written == bytes.count, "cannot write \(path)")
         return path
     }
 }
@@ -115,30 +126,4 @@ func shownValue(_ document: [String: Any], _ key: String) -> Any? {
         current = (current as? [String: Any])?[String(part)]
     }
     return current
-}
-
-/// Runs `body(i)` for i in 0..<count on separate threads and waits for all of them.
-func concurrently<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
-    let results = ResultBox<T>(count: count)
-    let group = DispatchGroup()
-    for index in 0..<count {
-        group.enter()
-        Thread.detachNewThread {
-            results.set(index, Result { try body(index) })
-            group.leave()
-        }
-    }
-    group.wait()
-    return try results.values()
-}
-
-/// Results of concurrent work, in order.
-private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Result<T, any Error>?]
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ result: Result<T, any Error>) { lock.withLock { storage[index] = result } }
-    func values() throws -> [T] {
-        try lock.withLock { try storage.map { try ($0 ?? .failure(CLIRunnerError(description: "missing result"))).get() } }
-    }
 }

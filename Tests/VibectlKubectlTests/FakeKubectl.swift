@@ -1,6 +1,5 @@
 import Foundation
-import Testing
-import VibectlCore
+import VibectlTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -8,37 +7,16 @@ import Glibc
 import Darwin
 #endif
 
-/// A fresh temporary directory holding fake kubectl scripts; removed on deinit.
-final class FakeKubectlDir: Sendable {
-    /// The directory's path.
-    let path: String
-
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.path
-        var template = Array("\(base)/vibectl-kubectl-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return false }
-            return mkdtemp(base) != nil
-        }
-        try #require(made, "mkdtemp failed")
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    /// Writes an executable `#!/bin/sh` script named `name` with `body` and returns its path.
+/// Scripts for the pass-through tests that `FakeKubectl` does not cover (exec, traps, signals).
+extension ScratchDirectory {
+    /// Writes a `#!/bin/sh` script named `name` with `body`, with `mode`, and returns its path.
     @discardableResult
     func script(_ name: String, _ body: String, mode: Int = 0o755) throws -> String {
-        let file = "\(path)/\(name)"
-        try "#!/bin/sh\n\(body)\n".write(toFile: file, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file)
-        return file
+        let path = file(name)
+        try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        return path
     }
-
-    /// A file path inside the directory (not created).
-    func file(_ name: String) -> String { "\(path)/\(name)" }
 
     /// An environment for fakes: a PATH with the system tools plus `extra`.
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
@@ -56,15 +34,7 @@ final class FakeKubectlDir: Sendable {
     }
 }
 
-/// The script body that writes its argv, one per line, to $ARGS_FILE and exits with `code`.
-func recordArgvBody(exitCode code: Int32 = 0) -> String {
-    """
-    for a in "$@"; do printf '%s\\n' "$a"; done > "$ARGS_FILE"
-    exit \(code)
-    """
-}
-
-/// Whether a process with `pid` still exists (zombies count as existing).
+/// Whether a process with `pid` still exists (a zombie counts as existing).
 func processExists(_ pid: Int32) -> Bool {
     kill(pid, 0) == 0 || errno != ESRCH
 }

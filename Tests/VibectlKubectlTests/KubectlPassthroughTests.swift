@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import VibectlCore
 import VibectlKubectl
+import VibectlTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -31,58 +32,55 @@ struct KubectlPassthroughTests {
 
     @Test("kubectl's exit code is returned unchanged", arguments: [Int32(0), 3, 42])
     func exitCodePropagated(code: Int32) async throws {
-        let dir = try FakeKubectlDir()
-        let fake = try dir.script("kubectl", "exit \(code)")
-        let runner = KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: dir.environment())
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
+        let fake = try FakeKubectl(in: dir.path, exitCode: code)
+        let runner = KubectlPassthrough(kubectlCommand: fake.path, kubeconfig: nil, environment: dir.environment())
         let result = try await runner.run(["version"]) { _, _ in }
         #expect(result.exitCode == code)
         #expect(result.signal == nil)
+        #expect(fake.recordedArguments() == ["version"])
     }
 
     @Test("arguments reach kubectl verbatim, never through a shell")
     func argumentsVerbatim() async throws {
-        let dir = try FakeKubectlDir()
-        let fake = try dir.script("kubectl", recordArgvBody())
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
+        let fake = try FakeKubectl(in: dir.path)
         let pwned = dir.file("pwned")
         let arguments = [
             "get", "pods", "two words", "  padded  ", "\"double\"", "'single'", "a;b", "x && y", "$(touch \(pwned))",
             "`touch \(pwned)`", "*", "$HOME", "back\\slash", "ünïcødé", "--flag=value with space", "",
         ]
-        let runner = KubectlPassthrough(
-            kubectlCommand: fake, kubeconfig: nil, environment: dir.environment(["ARGS_FILE": dir.file("argv")]))
+        let runner = KubectlPassthrough(kubectlCommand: fake.path, kubeconfig: nil, environment: dir.environment())
         let result = try await runner.run(arguments) { _, _ in }
         #expect(result.exitCode == 0)
-        #expect(try dir.lines(of: "argv") == arguments)
+        #expect(fake.recordedArguments() == arguments)
         #expect(!FileManager.default.fileExists(atPath: pwned), "an argument was evaluated by a shell")
     }
 
     @Test("--kubeconfig is inserted first when set")
     func kubeconfigInsertedFirst() async throws {
-        let dir = try FakeKubectlDir()
-        let fake = try dir.script("kubectl", recordArgvBody())
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
+        let fake = try FakeKubectl(in: dir.path)
         let kubeconfig = "/some dir/kube config"
-        let runner = KubectlPassthrough(
-            kubectlCommand: fake, kubeconfig: kubeconfig,
-            environment: dir.environment(["ARGS_FILE": dir.file("argv")]))
-        #expect(try runner.resolve(["get", "ns"]) == [fake, "--kubeconfig", kubeconfig, "get", "ns"])
+        let runner = KubectlPassthrough(kubectlCommand: fake.path, kubeconfig: kubeconfig, environment: dir.environment())
+        #expect(try runner.resolve(["get", "ns"]) == [fake.path, "--kubeconfig", kubeconfig, "get", "ns"])
         _ = try await runner.run(["get", "ns"]) { _, _ in }
-        #expect(try dir.lines(of: "argv") == ["--kubeconfig", kubeconfig, "get", "ns"])
+        #expect(fake.recordedArguments() == ["--kubeconfig", kubeconfig, "get", "ns"])
     }
 
     @Test("no --kubeconfig when it is nil or empty", arguments: [String?.none, ""])
     func kubeconfigAbsent(kubeconfig: String?) async throws {
-        let dir = try FakeKubectlDir()
-        let fake = try dir.script("kubectl", recordArgvBody())
-        let runner = KubectlPassthrough(
-            kubectlCommand: fake, kubeconfig: kubeconfig,
-            environment: dir.environment(["ARGS_FILE": dir.file("argv")]))
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
+        let fake = try FakeKubectl(in: dir.path)
+        let runner = KubectlPassthrough(kubectlCommand: fake.path, kubeconfig: kubeconfig, environment: dir.environment())
+        #expect(try runner.resolve(["get", "ns"]) == [fake.path, "get", "ns"])
         _ = try await runner.run(["get", "ns"]) { _, _ in }
-        #expect(try dir.lines(of: "argv") == ["get", "ns"])
+        #expect(fake.recordedArguments() == ["get", "ns"])
     }
 
     @Test("onStarted receives the argv and the live child's pid")
     func onStartedReceivesArgvAndPid() async throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("kubectl", "echo $$ > \"$PID_FILE\"")
         let runner = KubectlPassthrough(
             kubectlCommand: fake, kubeconfig: "/k", environment: dir.environment(["PID_FILE": dir.file("pid")]))
@@ -95,7 +93,7 @@ struct KubectlPassthroughTests {
 
     @Test("the child gets exactly the given environment")
     func environmentPassedExactly() async throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("kubectl", "env > \"$ENV_FILE\"")
         let runner = KubectlPassthrough(
             kubectlCommand: fake, kubeconfig: nil,
@@ -109,7 +107,7 @@ struct KubectlPassthroughTests {
 
     @Test("durationMs reflects how long kubectl ran")
     func durationMeasured() async throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("kubectl", "sleep 0.3")
         let runner = KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: dir.environment())
         let result = try await runner.run([]) { _, _ in }
@@ -121,7 +119,7 @@ struct KubectlPassthroughTests {
 
     @Test("a bare name is found on the environment's PATH")
     func nameFoundOnPath() throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("my-kubectl", "exit 0")
         let runner = KubectlPassthrough(
             kubectlCommand: "my-kubectl", kubeconfig: nil, environment: ["PATH": "/nonexistent::\(dir.path)"])
@@ -130,7 +128,7 @@ struct KubectlPassthroughTests {
 
     @Test("a missing command fails with .kubectl, naming it and giving the install hint")
     func commandNotFound() async throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let runner = KubectlPassthrough(
             kubectlCommand: "kubectl-that-does-not-exist", kubeconfig: nil, environment: ["PATH": dir.path])
         let error = try #require(throws: VibectlError.self) { try runner.resolve(["get"]) }
@@ -150,7 +148,7 @@ struct KubectlPassthroughTests {
 
     @Test("a missing absolute path fails with .kubectl")
     func pathNotFound() throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let missing = dir.file("nope/kubectl")
         let runner = KubectlPassthrough(kubectlCommand: missing, kubeconfig: nil, environment: [:])
         let error = try #require(throws: VibectlError.self) { try runner.resolve([]) }
@@ -161,7 +159,7 @@ struct KubectlPassthroughTests {
 
     @Test("a file without execute permission fails with .kubectl")
     func notExecutable() throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("kubectl", "exit 0", mode: 0o644)
         for runner in [
             KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: [:]),
@@ -176,7 +174,7 @@ struct KubectlPassthroughTests {
 
     @Test("a directory is not taken for kubectl")
     func directoryIsNotExecutable() throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let runner = KubectlPassthrough(kubectlCommand: dir.path, kubeconfig: nil, environment: [:])
         let error = try #require(throws: VibectlError.self) { try runner.resolve([]) }
         #expect(error.code == .kubectl)
@@ -185,7 +183,7 @@ struct KubectlPassthroughTests {
 
     @Test("an empty command or a NUL byte is an invalid argument")
     func invalidArguments() throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("kubectl", "exit 0")
         let empty = KubectlPassthrough(kubectlCommand: "", kubeconfig: nil, environment: [:])
         #expect(try #require(throws: VibectlError.self) { try empty.resolve([]) }.code == .invalidArgument)
@@ -201,7 +199,7 @@ struct KubectlPassthroughTests {
 
     @Test("a child killed by a signal reports 128 + the signal", arguments: [SIGKILL, SIGTERM])
     func killedBySignal(signal: Int32) async throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("kubectl", "kill -\(signal) $$\nsleep 5")
         let runner = KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: dir.environment())
         let result = try await runner.run([]) { _, _ in }
@@ -211,7 +209,7 @@ struct KubectlPassthroughTests {
 
     @Test("the child starts with no blocked and no ignored signals")
     func childSignalStateIsClean() async throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script(
             "kubectl", "grep -E '^Sig(Blk|Ign):' /proc/$$/status | tr -d ' \\t' > \"$OUT_FILE\"")
         // The parent ignores SIGINT (as a CLI waiting on kubectl does); the child must not inherit that.
@@ -231,7 +229,7 @@ struct KubectlPassthroughTests {
 
     @Test("cancelling the task stops kubectl with SIGTERM, reaps it and throws .canceled")
     func cancellationTerminates() async throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("kubectl", "exec sleep 30")
         let runner = KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: dir.environment())
         let record = StartRecord()
@@ -249,7 +247,7 @@ struct KubectlPassthroughTests {
 
     @Test("a child that ignores SIGTERM is killed after killGrace")
     func cancellationEscalatesToSigkill() async throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("kubectl", "trap '' TERM\nexec sleep 30")
         let runner = KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: dir.environment())
         let record = StartRecord()
@@ -268,7 +266,7 @@ struct KubectlPassthroughTests {
 
     @Test("a task cancelled before the call starts nothing")
     func cancelledBeforeStart() async throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("kubectl", "exec sleep 30")
         let runner = KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: dir.environment())
         let record = StartRecord()
@@ -283,7 +281,7 @@ struct KubectlPassthroughTests {
 
     @Test("waiting does not hold cooperative threads: many runs overlap")
     func waitsDoNotBlockThePool() async throws {
-        let dir = try FakeKubectlDir()
+        let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
         let fake = try dir.script("kubectl", "exec sleep 0.5")
         let runner = KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: dir.environment())
         let start = ContinuousClock.now

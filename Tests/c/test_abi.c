@@ -144,7 +144,8 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
     (void)sb;
     (void)flag;
     (void)ftw;
-    return remove(path);
+    if (remove(path) != 0) fprintf(stderr, "warning: could not remove %s: %s\n", path, strerror(errno));
+    return 0; /* keep walking */
 }
 
 /* Removes every VIBECTL_* variable so the environment cannot change what the test sees. */
@@ -840,7 +841,9 @@ int main(void) {
         vibectl_client_free(c);
     }
 
-    nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+        fprintf(stderr, "warning: could not clean up %s: %s\n", tmpdir, strerror(errno));
+    }
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

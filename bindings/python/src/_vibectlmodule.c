@@ -17,6 +17,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "vibectl.h"
@@ -92,8 +94,6 @@ typedef struct {
     PyObject *error;                       /* VibectlError */
     PyObject *status_errors[STATUS_ROWS];  /* parallel to status_table */
 } module_state;
-
-static struct PyModuleDef vibectl_module;
 
 static inline module_state *
 get_state(PyObject *module)

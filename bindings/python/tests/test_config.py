@@ -130,8 +130,10 @@ def test_secrets_are_masked(client: vibectl.Client) -> None:
     assert client.config.get("providers.openai.key") == entry["value"]
 
 
-def test_environment_beats_the_file(client: vibectl.Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    client.config.set("llm.model", "from-file")
+def test_environment_beats_the_file(config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with vibectl.Client(config_dir) as client:
+        client.config.set("llm.model", "from-file")
     monkeypatch.setenv("VIBECTL_LLM_MODEL", "from-env")
-    entry = client.config.entry("llm.model")
-    assert (entry["value"], entry["source"]) == ("from-env", "env")
+    with vibectl.Client(config_dir) as client:  # the environment is read when a client is created
+        entry = client.config.entry("llm.model")
+    assert (entry["value"], entry["source"], entry["env_var"]) == ("from-env", "env", "VIBECTL_LLM_MODEL")

@@ -137,13 +137,13 @@ def test_import_refuses_a_library_with_another_abi(tmp_path: Path) -> None:
     assert "ABI 1" in result.stdout and "ABI 2" in result.stdout and "9.9.9" in result.stdout
 
 
-def test_import_is_light() -> None:
+def test_import_is_light(tmp_path: Path) -> None:
     """`import vibectl` loads no subprocess, json, typing or dataclasses machinery."""
     script = (
         "import sys; before = set(sys.modules); import vibectl; "
         "print(' '.join(sorted(set(sys.modules) - before)))"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
     added = set(result.stdout.split())
     assert {"vibectl", "vibectl._vibectl"} <= added
     assert not added & {"subprocess", "json", "typing", "dataclasses", "inspect", "asyncio", "threading"}

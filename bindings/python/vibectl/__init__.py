@@ -120,6 +120,11 @@ def _loads(text: str) -> Any:
     return json.loads(text)
 
 
+def _load_object(text: str) -> dict[str, Any]:
+    data: dict[str, Any] = _loads(text)
+    return data
+
+
 def _dumps(value: Any) -> str:
     import json
 
@@ -134,7 +139,7 @@ def config_schema() -> dict[str, Any]:
     """Every configuration key: type, default, valid values and description (a dict)."""
     global _schema_cache
     if _schema_cache is None:
-        _schema_cache = _loads(_vibectl.config_schema())
+        _schema_cache = _load_object(_vibectl.config_schema())
     return _schema_cache
 
 
@@ -212,7 +217,7 @@ class MemoryStatus:
 
     @classmethod
     def _from_json(cls, text: str) -> MemoryStatus:
-        data = _loads(text)
+        data = _load_object(text)
         return cls(
             content=data.get("content", ""),
             chars=data.get("chars", len(data.get("content", ""))),
@@ -271,7 +276,7 @@ class Config:
 
     def entry(self, key: str) -> dict[str, Any]:
         """The full record for ``key``: value, source (override/env/file/default), ..."""
-        return _loads(self._c.config_get(key))
+        return _load_object(self._c.config_get(key))
 
     def set(self, key: str, value: Any) -> None:
         """Sets ``key`` and saves the config file.
@@ -290,11 +295,11 @@ class Config:
 
     def show(self, selector: str | None = None) -> dict[str, Any]:
         """Effective values of everything, of a section (``"llm"``) or of a key, as a dict."""
-        return _loads(self._c.config_show(selector))
+        return _load_object(self._c.config_show(selector))
 
     def info(self) -> dict[str, Any]:
         """The config file: path, whether it exists, size, modification time, memory path."""
-        return _loads(self._c.config_info())
+        return _load_object(self._c.config_info())
 
 
 class Memory:
