@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import VibectlCore
 
 /// File reading, directory creation and atomic replacement, shared by the config and memory stores.
@@ -59,15 +60,23 @@ enum FileSystem {
     /// (`O_CREAT|O_EXCL`, mode `mode`), fsync, rename over the target, fsync of the directory.
     ///
     /// A reader sees the old file or the new one, never a mixture; a crash leaves at worst a
-    /// stray temporary file beside the target.
+    /// stray temporary file beside the target, which the next write removes. The caller must
+    /// hold the target's lock: temporary files exist only while a writer holds it, so any
+    /// found then were left by a writer that died.
     /// - Throws: `.io` naming the file and the system error.
     static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws {
         let directory = parentDirectory(of: path)
         let name = path.split(separator: "/").last.map(String.init) ?? "file"
+        let prefix = "." + name + ".tmp."
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) {
+            for entry in entries where entry.hasPrefix(prefix) {
+                unlink(directory + "/" + entry)
+            }
+        }
         var fd: Int32 = -1
         var temporary = ""
         for _ in 0..<16 {
-            temporary = directory + "/." + name + ".tmp." + String(getpid()) + "." + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            temporary = directory + "/" + prefix + String(getpid()) + "." + String(UInt32.random(in: 0...UInt32.max), radix: 16)
             fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
             if fd >= 0 || errno != EEXIST { break }
         }

@@ -47,6 +47,14 @@ public struct CLIRunner: Sendable {
         try start(arguments, stdin: stdin, environment: extra).wait(timeout: timeout)
     }
 
+    /// Runs the program to completion without blocking a Swift concurrency thread: the waiting
+    /// happens on a thread of its own, so tests running in parallel are not starved.
+    public func run(
+        _ arguments: [String], stdin: Data? = nil, environment extra: [String: String] = [:], timeout: Double = 30
+    ) async throws -> CLIResult {
+        try await start(arguments, stdin: stdin, environment: extra).result(timeout: timeout)
+    }
+
     /// Starts the program and returns at once; call ``RunningProcess/wait(timeout:)`` to collect it.
     public func start(_ arguments: [String], stdin: Data? = nil, environment extra: [String: String] = [:]) throws
         -> RunningProcess
@@ -104,6 +112,7 @@ public final class RunningProcess: @unchecked Sendable {
         }
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        closeOtherDescriptors(&actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -197,7 +206,18 @@ public final class RunningProcess: @unchecked Sendable {
         return info._sifields._sigchld.si_pid != 0
     }
 
+    /// Waits for the child like ``wait(timeout:)``, on a thread of its own rather than a Swift concurrency thread.
+    public func result(timeout: Double = 30) async -> CLIResult {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { [self] in
+                continuation.resume(returning: wait(timeout: timeout))
+            }
+        }
+    }
+
     /// Waits for the child to exit (killing it after `timeout` seconds) and returns what it did.
+    ///
+    /// This blocks the calling thread; from async code use ``result(timeout:)``.
     public func wait(timeout: Double = 30) -> CLIResult {
         if let done = lock.withLock({ result }) { return done }
         let deadline = DispatchTime.now() + timeout
@@ -243,6 +263,17 @@ private func makePipe(_ fds: inout [Int32]) -> Bool {
     guard pipe(&fds) == 0 else { return false }
     for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     return true
+}
+
+/// Makes the child close every descriptor above stderr, so it never holds a file another test
+/// is writing (which would make executing that file fail with ETXTBSY) or the write end of
+/// another test's pipe. glibc ≥ 2.34 has posix_spawn_file_actions_addclosefrom_np, declared only
+/// under _GNU_SOURCE, hence the run-time lookup; without it, close-on-exec flags are all there is.
+private func closeOtherDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+    let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
+    _ = addCloseFrom(&actions, 3)
 }
 
 /// A thread-safe boolean set once by the timeout timer.

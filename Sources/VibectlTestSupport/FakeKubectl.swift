@@ -28,8 +28,20 @@ public struct FakeKubectl: Sendable {
         if !stdout.isEmpty { script += "printf '%s' \(Self.shellQuote(stdout))\n" }
         if sleepSeconds > 0 { script += "sleep \(sleepSeconds)\n" }
         script += "exit \(exitCode)\n"
-        try script.write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        try Self.writeExecutable(script, to: path)
+    }
+
+    /// Writes an executable file through a close-on-exec descriptor, so a process spawned
+    /// concurrently by another test cannot inherit it (exec would then fail with ETXTBSY).
+    private static func writeExecutable(_ text: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fchmod(fd, 0o755) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
     }
 
     /// The arguments of the last run, or `nil` if the script has not run.

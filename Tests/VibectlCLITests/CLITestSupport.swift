@@ -66,8 +66,8 @@ final class CLIFixture: Sendable {
     @discardableResult
     func run(
         _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], timeout: Double = 30
-    ) throws -> CLIResult {
-        try runner.run(arguments, stdin: stdin, environment: environment, timeout: timeout)
+    ) async throws -> CLIResult {
+        try await runner.run(arguments, stdin: stdin, environment: environment, timeout: timeout)
     }
 
     /// Runs `vibectl args...` and requires exit status 0 (the failure message shows stderr).
@@ -75,8 +75,8 @@ final class CLIFixture: Sendable {
     func succeed(
         _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
         sourceLocation: SourceLocation = #_sourceLocation
-    ) throws -> CLIResult {
-        let result = try run(arguments, stdin: stdin, environment: environment)
+    ) async throws -> CLIResult {
+        let result = try await run(arguments, stdin: stdin, environment: environment)
         try #require(
             result.status == 0,
             "vibectl \(arguments.joined(separator: " ").prefix(120)) exited \(result.status): \(result.stderr.prefix(2000))",
@@ -85,8 +85,8 @@ final class CLIFixture: Sendable {
     }
 
     /// Runs `args` with `-o json` appended and parses stdout as a JSON object.
-    func json(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
-        let result = try succeed(arguments + ["-o", "json"], sourceLocation: sourceLocation)
+    func json(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+        let result = try await succeed(arguments + ["-o", "json"], sourceLocation: sourceLocation)
         return try parseObject(result.stdout, sourceLocation: sourceLocation)
     }
 

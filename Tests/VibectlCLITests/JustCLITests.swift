@@ -47,94 +47,94 @@ struct RecordingKubectl {
 @Suite("vibectl just")
 struct JustCLITests {
     @Test("kubectl receives the exact argv, --kubeconfig first, and its exit code becomes vibectl's")
-    func exactArgvAndExitCode() throws {
+    func exactArgvAndExitCode() async throws {
         let cli = try CLIFixture()
         let kubectl = try RecordingKubectl(cli, exitCode: 3)
-        try cli.succeed(["config", "set", "core.kubectl_command", kubectl.path])
-        try cli.succeed(["config", "set", "core.kubeconfig", "/path/with space/kc"])
+        try await cli.succeed(["config", "set", "core.kubectl_command", kubectl.path])
+        try await cli.succeed(["config", "set", "core.kubeconfig", "/path/with space/kc"])
         let arguments = ["get", "pods", "-n", "kube system", "-o", "yaml", "--selector=app in (a,b)", "*", "$HOME", "--"]
-        let result = try cli.run(["just"] + arguments)
+        let result = try await cli.run(["just"] + arguments)
         #expect(result.status == 3)
         #expect(result.stdout == "fake kubectl ran\n")
         #expect(try kubectl.arguments() == ["--kubeconfig", "/path/with space/kc"] + arguments)
     }
 
     @Test("flags after just reach kubectl, including --help and vibectl's own option names")
-    func flagsPassThrough() throws {
+    func flagsPassThrough() async throws {
         let cli = try CLIFixture()
         let kubectl = try RecordingKubectl(cli)
-        try cli.succeed(["config", "set", "core.kubectl_command", kubectl.path])
-        let help = try cli.succeed(["just", "--help"])
+        try await cli.succeed(["config", "set", "core.kubectl_command", kubectl.path])
+        let help = try await cli.succeed(["just", "--help"])
         #expect(help.stdout == "fake kubectl ran\n")
         #expect(try kubectl.arguments() == ["--help"])
-        try cli.succeed(["just", "--config-dir", "x", "-h", "version"])
+        try await cli.succeed(["just", "--config-dir", "x", "-h", "version"])
         #expect(try kubectl.arguments() == ["--config-dir", "x", "-h", "version"])
     }
 
     @Test("--config-dir before just selects the configuration that names kubectl")
-    func configDirBeforeJust() throws {
+    func configDirBeforeJust() async throws {
         let cli = try CLIFixture()
         let kubectl = try RecordingKubectl(cli, exitCode: 0)
         let other = cli.scratch.file("other")
-        try cli.succeed(["--config-dir", other, "config", "set", "core.kubectl_command", kubectl.path])
-        try cli.succeed(["--config-dir", other, "just", "version", "--client"])
+        try await cli.succeed(["--config-dir", other, "config", "set", "core.kubectl_command", kubectl.path])
+        try await cli.succeed(["--config-dir", other, "just", "version", "--client"])
         #expect(try kubectl.arguments() == ["version", "--client"])
     }
 
     @Test("stdin passes through to kubectl")
-    func stdinPassesThrough() throws {
+    func stdinPassesThrough() async throws {
         let cli = try CLIFixture()
         let kubectl = try RecordingKubectl(cli)
-        try cli.succeed(["config", "set", "core.kubectl_command", kubectl.path])
+        try await cli.succeed(["config", "set", "core.kubectl_command", kubectl.path])
         let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n"
-        let result = try cli.succeed(["just", "apply", "-f", "-"], stdin: Data(manifest.utf8))
+        let result = try await cli.succeed(["just", "apply", "-f", "-"], stdin: Data(manifest.utf8))
         #expect(result.stdout == manifest + "fake kubectl ran\n")
     }
 
     @Test("kubectl starts with SIGINT and SIGQUIT at their defaults, so Ctrl-C reaches it")
-    func signalsNotIgnoredInKubectl() throws {
+    func signalsNotIgnoredInKubectl() async throws {
         let cli = try CLIFixture()
         let kubectl = try RecordingKubectl(cli)
-        try cli.succeed(["config", "set", "core.kubectl_command", kubectl.path])
-        try cli.succeed(["just", "get", "pods"])
+        try await cli.succeed(["config", "set", "core.kubectl_command", kubectl.path])
+        try await cli.succeed(["just", "get", "pods"])
         let mask = try kubectl.ignoredSignals()
         #expect(mask & (1 << 1) == 0, "kubectl inherited SIGINT ignored")
         #expect(mask & (1 << 2) == 0, "kubectl inherited SIGQUIT ignored")
     }
 
     @Test("Ctrl-C: vibectl survives SIGINT while kubectl runs, and reports kubectl's death by SIGINT as 130")
-    func interruptWaitsForKubectl() throws {
+    func interruptWaitsForKubectl() async throws {
         let cli = try CLIFixture()
         let pidFile = cli.scratch.file("kubectl.pid")
         let kubectl = try cli.script("kubectl", "echo $$ > '\(pidFile)'.tmp\nmv '\(pidFile)'.tmp '\(pidFile)'\nexec sleep 20\n")
-        try cli.succeed(["config", "set", "core.kubectl_command", kubectl])
+        try await cli.succeed(["config", "set", "core.kubectl_command", kubectl])
         let vibectl = try cli.runner.start(["just", "get", "pods", "--watch"])
         var kubectlPid: pid_t?
         for _ in 0..<500 where kubectlPid == nil {
             kubectlPid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
                 pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
             }
-            if kubectlPid == nil { usleep(10_000) }
+            if kubectlPid == nil { try await Task.sleep(for: .milliseconds(10)) }
         }
         let child = try #require(kubectlPid, "the fake kubectl never started")
 
         // SIGINT to vibectl alone: it keeps waiting for kubectl.
         kill(vibectl.pid, SIGINT)
-        usleep(200_000)
+        try await Task.sleep(for: .milliseconds(200))
         #expect(!vibectl.hasExited, "vibectl died of SIGINT instead of waiting for kubectl")
 
         // SIGINT to kubectl (what Ctrl-C does to the foreground group): vibectl exits 130.
         kill(child, SIGINT)
-        let result = vibectl.wait(timeout: 10)
+        let result = await vibectl.result(timeout: 10)
         #expect(!result.signaled)
         #expect(result.status == 130)
     }
 
     @Test("a missing kubectl is an error with a hint and exit 1")
-    func missingKubectl() throws {
+    func missingKubectl() async throws {
         let cli = try CLIFixture()
-        try cli.succeed(["config", "set", "core.kubectl_command", cli.scratch.file("no-such-kubectl")])
-        let result = try cli.run(["just", "get", "pods"])
+        try await cli.succeed(["config", "set", "core.kubectl_command", cli.scratch.file("no-such-kubectl")])
+        let result = try await cli.run(["just", "get", "pods"])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error: "))
         #expect(result.stderr.contains("no-such-kubectl"))
@@ -142,9 +142,9 @@ struct JustCLITests {
     }
 
     @Test("just without arguments is a usage error")
-    func noArguments() throws {
+    func noArguments() async throws {
         let cli = try CLIFixture()
-        let result = try cli.run(["just"])
+        let result = try await cli.run(["just"])
         #expect(result.status == 64)
         #expect(result.stderr.hasPrefix("error: "))
     }

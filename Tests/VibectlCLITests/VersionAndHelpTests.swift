@@ -5,20 +5,20 @@ import VibectlTestSupport
 @Suite("vibectl version, help and completion")
 struct VersionAndHelpTests {
     @Test("version prints the library version and the ABI versions")
-    func versionText() throws {
+    func versionText() async throws {
         let cli = try CLIFixture()
-        let json = try cli.json(["version"])
+        let json = try await cli.json(["version"])
         let library = try #require(json["library"] as? String)
         #expect(library.split(separator: ".").count == 3 && library.split(separator: ".").allSatisfy { Int($0) != nil })
-        let text = try cli.succeed(["version"]).stdout
+        let text = try await cli.succeed(["version"]).stdout
         #expect(text.hasPrefix("vibectl \(library)"))
         #expect(text.contains("ABI 1"))
     }
 
     @Test("version -o json is versioned and reports matching library and header ABI")
-    func versionJSON() throws {
+    func versionJSON() async throws {
         let cli = try CLIFixture()
-        let json = try cli.json(["version"])
+        let json = try await cli.json(["version"])
         #expect(json["version"] as? Int == 1)
         #expect(json["abi"] as? Int == 1)
         #expect(json["header_abi"] as? Int == json["abi"] as? Int)
@@ -26,17 +26,17 @@ struct VersionAndHelpTests {
     }
 
     @Test("version works without any configuration directory (no client is created)")
-    func versionNeedsNoConfig() throws {
+    func versionNeedsNoConfig() async throws {
         let cli = try CLIFixture(environment: ["VIBECTL_CONFIG_DIR": "/nonexistent/vibectl-config"])
-        let result = try cli.succeed(["version"])
+        let result = try await cli.succeed(["version"])
         #expect(result.stderr.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: "/nonexistent/vibectl-config"))
     }
 
     @Test("root help names the tool vibectl and documents the exit statuses")
-    func rootHelp() throws {
+    func rootHelp() async throws {
         let cli = try CLIFixture()
-        let help = try cli.succeed(["--help"]).stdout
+        let help = try await cli.succeed(["--help"]).stdout
         #expect(help.contains("USAGE: vibectl "))
         #expect(!help.contains("vibectl-cli"))
         #expect(help.contains("EXIT STATUS"))
@@ -47,18 +47,18 @@ struct VersionAndHelpTests {
     }
 
     @Test("an unknown subcommand is a usage error (64) with an error: line")
-    func unknownCommand() throws {
+    func unknownCommand() async throws {
         let cli = try CLIFixture()
-        let result = try cli.run(["frobnicate"])
+        let result = try await cli.run(["frobnicate"])
         #expect(result.status == 64)
         #expect(result.stderr.hasPrefix("error: "))
         #expect(result.stdout.isEmpty)
     }
 
     @Test("completion scripts are generated for bash, zsh and fish", arguments: ["bash", "zsh", "fish"])
-    func completion(shell: String) throws {
+    func completion(shell: String) async throws {
         let cli = try CLIFixture()
-        let script = try cli.succeed(["completion", shell]).stdout
+        let script = try await cli.succeed(["completion", shell]).stdout
         #expect(script.count > 200)
         #expect(script.contains("config"))
         #expect(script.contains("memory"))
@@ -66,7 +66,7 @@ struct VersionAndHelpTests {
     }
 
     @Test("bash completes configuration keys from the schema, filtered by what was typed")
-    func bashCompletesKeys() throws {
+    func bashCompletesKeys() async throws {
         let cli = try CLIFixture()
         let bin = cli.scratch.file("bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
@@ -81,15 +81,15 @@ struct VersionAndHelpTests {
             _vibectl
             printf '%s\\n' "${COMPREPLY[@]}"
             """
-        let result = try bash.run(["-c", script])
+        let result = try await bash.run(["-c", script])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.split(separator: "\n") == ["llm.model", "llm.max_retries"])
     }
 
     @Test("completion of an unknown shell is a usage error")
-    func completionUnknownShell() throws {
+    func completionUnknownShell() async throws {
         let cli = try CLIFixture()
-        let result = try cli.run(["completion", "powershell"])
+        let result = try await cli.run(["completion", "powershell"])
         #expect(result.status == 64)
         #expect(result.stderr.hasPrefix("error: "))
     }

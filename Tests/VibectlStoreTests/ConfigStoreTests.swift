@@ -289,6 +289,18 @@ struct ConfigFileTests {
         #expect(info.objectValue?["mode"] == "0600")
     }
 
+    @Test("a temporary file left by a writer that died is removed by the next write")
+    func staleTemporary() throws {
+        let config = try TempConfig()
+        try config.writeConfig("llm:\n  model: m\n")
+        let stale = config.paths.clientDir + "/.config.yaml.tmp.99999.dead"
+        try Data("half a fi".utf8).write(to: URL(fileURLWithPath: stale))
+        #expect(try config.store().get("llm.model").value == "m", "readers ignore it")
+        try config.store().set("llm.model", text: "n")
+        #expect(!config.exists(stale))
+        #expect(try config.store().get("llm.model").value == "n")
+    }
+
     @Test("info describes the file")
     func info() throws {
         let config = try TempConfig()
