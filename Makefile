@@ -32,7 +32,7 @@ run: build
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet pytest
+	$(VENV)/bin/pip install --quiet pytest mypy
 
 ## Install the Python binding (against the freshly built library) into .venv.
 python: build $(VENV)/bin/python

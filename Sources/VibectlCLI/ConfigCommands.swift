@@ -291,10 +291,7 @@ struct ConfigInfo: ParsableCommand {
               vibectl config info
               vibectl config info -o json
 
-            EXIT STATUS:
-              0   success
-              1   failure
-              64  usage error
+            \(HelpText.standardExitStatus)
             """)
 
     @Option(name: .shortAndLong, help: "Output format: text, json or yaml.")

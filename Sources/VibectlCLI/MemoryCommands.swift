@@ -174,10 +174,7 @@ struct MemoryClear: ParsableCommand {
             EXAMPLES:
               vibectl memory clear
 
-            EXIT STATUS:
-              0   success
-              1   failure
-              64  usage error
+            \(HelpText.standardExitStatus)
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -199,10 +196,7 @@ struct MemoryFreeze: ParsableCommand {
             EXAMPLES:
               vibectl memory freeze
 
-            EXIT STATUS:
-              0   success
-              1   failure
-              64  usage error
+            \(HelpText.standardExitStatus)
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -222,10 +216,7 @@ struct MemoryUnfreeze: ParsableCommand {
             EXAMPLES:
               vibectl memory unfreeze
 
-            EXIT STATUS:
-              0   success
-              1   failure
-              64  usage error
+            \(HelpText.standardExitStatus)
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -246,10 +237,7 @@ struct MemoryStatusCommand: ParsableCommand {
               vibectl memory status
               vibectl memory status -o json
 
-            EXIT STATUS:
-              0   success
-              1   failure
-              64  usage error
+            \(HelpText.standardExitStatus)
             """)
 
     @Option(name: .shortAndLong, help: "Output format: text, json or yaml.")

@@ -106,3 +106,14 @@ func tableCell(_ text: String, limit: Int = 60) -> String {
     guard single.count > limit else { return single }
     return String(single.prefix(limit - 1)) + "… (\(text.count) chars)"
 }
+
+/// Help text shared by several commands.
+enum HelpText {
+    /// The exit-status section of every command that has no codes of its own.
+    static let standardExitStatus = """
+        EXIT STATUS:
+          0   success
+          1   failure
+          64  usage error
+        """
+}
