@@ -137,6 +137,13 @@ VIBECTL_API int vibectl_abi_version(void);
 #define VIBECTL_ETIMEOUT (-9)
 /** kubectl is missing, not executable, or could not be started. */
 #define VIBECTL_EKUBECTL (-10)
+/** A permanent model failure: unknown model, invalid request, unusable reply. @since 0.2.0 */
+#define VIBECTL_EMODEL (-11)
+/** A transient model failure (rate limited, overloaded, server error, unreachable) that
+ *  persisted through the configured retries and fallback models. @since 0.2.0 */
+#define VIBECTL_ETRANSIENT (-12)
+/** No API key for the model's provider, or the provider rejected the key. @since 0.2.0 */
+#define VIBECTL_EAUTH (-13)
 
 /**
  * The name of a status code, e.g. "VIBECTL_EINVAL".

@@ -48,6 +48,9 @@ func statusName(_ status: Int32) -> StaticString {
     case -8: "VIBECTL_EUSER"
     case -9: "VIBECTL_ETIMEOUT"
     case -10: "VIBECTL_EKUBECTL"
+    case -11: "VIBECTL_EMODEL"
+    case -12: "VIBECTL_ETRANSIENT"
+    case -13: "VIBECTL_EAUTH"
     default: "VIBECTL_UNKNOWN"
     }
 }

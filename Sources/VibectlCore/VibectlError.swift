@@ -36,11 +36,18 @@ public struct VibectlError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let timeout = Code(-9, "VIBECTL_ETIMEOUT")
         /// kubectl is missing, not executable, or could not be started (`VIBECTL_EKUBECTL`).
         public static let kubectl = Code(-10, "VIBECTL_EKUBECTL")
+        /// A permanent model failure: unknown model, invalid request, unusable reply (`VIBECTL_EMODEL`).
+        public static let model = Code(-11, "VIBECTL_EMODEL")
+        /// A transient model failure that persisted through retries and fallbacks: rate limited,
+        /// overloaded, server error, provider unreachable (`VIBECTL_ETRANSIENT`).
+        public static let transient = Code(-12, "VIBECTL_ETRANSIENT")
+        /// No API key for the provider, or the provider rejected it (`VIBECTL_EAUTH`).
+        public static let auth = Code(-13, "VIBECTL_EAUTH")
 
         /// Every code, in status order; the table the ABI and the bindings are checked against.
         public static let all: [Code] = [
             .internal, .invalidArgument, .notFound, .config, .io, .locked, .canceled,
-            .callbackAborted, .timeout, .kubectl,
+            .callbackAborted, .timeout, .kubectl, .model, .transient, .auth,
         ]
 
         /// The code for a C status, or `nil` when the status is not an error this library knows.

@@ -216,9 +216,10 @@ static void test_status_names(void) {
         {VIBECTL_ECONFIG, "VIBECTL_ECONFIG"}, {VIBECTL_EIO, "VIBECTL_EIO"},
         {VIBECTL_ELOCKED, "VIBECTL_ELOCKED"}, {VIBECTL_ECANCELED, "VIBECTL_ECANCELED"},
         {VIBECTL_EUSER, "VIBECTL_EUSER"},     {VIBECTL_ETIMEOUT, "VIBECTL_ETIMEOUT"},
-        {VIBECTL_EKUBECTL, "VIBECTL_EKUBECTL"},
+        {VIBECTL_EKUBECTL, "VIBECTL_EKUBECTL"}, {VIBECTL_EMODEL, "VIBECTL_EMODEL"},
+        {VIBECTL_ETRANSIENT, "VIBECTL_ETRANSIENT"}, {VIBECTL_EAUTH, "VIBECTL_EAUTH"},
     };
-    static const int unknown[] = {1, 42, -11, -99, -2147483647 - 1, 2147483647};
+    static const int unknown[] = {1, 42, -14, -99, -2147483647 - 1, 2147483647};
     size_t i;
     step("status names");
     for (i = 0; i < sizeof table / sizeof table[0]; i++) {

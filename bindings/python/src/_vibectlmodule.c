@@ -70,7 +70,7 @@ typedef struct {
     PyObject **builtin_base;  /* a second, builtin base class, or NULL */
 } status_row;
 
-#define STATUS_ROWS 10
+#define STATUS_ROWS 13
 
 static const status_row status_table[STATUS_ROWS] = {
     {VIBECTL_ERROR, "InternalError", NULL},
@@ -83,6 +83,9 @@ static const status_row status_table[STATUS_ROWS] = {
     {VIBECTL_EUSER, "CallbackError", NULL},
     {VIBECTL_ETIMEOUT, "TimeoutError", &PyExc_TimeoutError},
     {VIBECTL_EKUBECTL, "KubectlError", NULL},
+    {VIBECTL_EMODEL, "ModelError", NULL},
+    {VIBECTL_ETRANSIENT, "TransientModelError", NULL},
+    {VIBECTL_EAUTH, "AuthenticationError", NULL},
 };
 
 /* ------------------------------------------------------------------------- */
@@ -1013,6 +1016,9 @@ module_exec(PyObject *module)
     ADD_INT(VIBECTL_EUSER);
     ADD_INT(VIBECTL_ETIMEOUT);
     ADD_INT(VIBECTL_EKUBECTL);
+    ADD_INT(VIBECTL_EMODEL);
+    ADD_INT(VIBECTL_ETRANSIENT);
+    ADD_INT(VIBECTL_EAUTH);
 #undef ADD_INT
     if (PyModule_AddIntConstant(module, "HEADER_ABI_VERSION", VIBECTL_ABI_VERSION) < 0
         || PyModule_AddStringConstant(module, "HEADER_VERSION", VIBECTL_VERSION_STRING) < 0) {

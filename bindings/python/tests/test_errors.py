@@ -27,6 +27,9 @@ TABLE: dict[int, tuple[type[vibectl.VibectlError], type[BaseException] | None]] 
     _vibectl.VIBECTL_EUSER: (vibectl.CallbackError, None),
     _vibectl.VIBECTL_ETIMEOUT: (vibectl.TimeoutError, builtins.TimeoutError),
     _vibectl.VIBECTL_EKUBECTL: (vibectl.KubectlError, None),
+    _vibectl.VIBECTL_EMODEL: (vibectl.ModelError, None),
+    _vibectl.VIBECTL_ETRANSIENT: (vibectl.TransientModelError, None),
+    _vibectl.VIBECTL_EAUTH: (vibectl.AuthenticationError, None),
 }
 
 

@@ -26,6 +26,9 @@ STATUS_CONSTANTS = {
     "VIBECTL_EUSER": -8,
     "VIBECTL_ETIMEOUT": -9,
     "VIBECTL_EKUBECTL": -10,
+    "VIBECTL_EMODEL": -11,
+    "VIBECTL_ETRANSIENT": -12,
+    "VIBECTL_EAUTH": -13,
 }
 
 
@@ -54,7 +57,7 @@ def test_status_constants_and_names(name: str, value: int) -> None:
     assert vibectl.status_name(value) == name
 
 
-@pytest.mark.parametrize("code", [1, -11, 12345, -(2**31), 2**31, 2**80])
+@pytest.mark.parametrize("code", [1, -14, 12345, -(2**31), 2**31, 2**80])
 def test_unknown_status_name(code: int) -> None:
     assert vibectl.status_name(code) == "VIBECTL_UNKNOWN"
 

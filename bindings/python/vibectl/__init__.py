@@ -21,6 +21,7 @@ import os as _os
 
 from . import _vibectl
 from ._vibectl import (
+    AuthenticationError,
     CallbackError,
     CancelledError,
     ConfigError,
@@ -28,8 +29,10 @@ from ._vibectl import (
     InvalidArgumentError,
     KubectlError,
     LockedError,
+    ModelError,
     NotFoundError,
     TimeoutError,
+    TransientModelError,
     VibectlError,
     VibectlIOError,
     abi_version,
@@ -47,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 __version__: str = _vibectl.version_string()
 
 __all__ = [
+    "AuthenticationError",
     "CallbackError",
     "CancelledError",
     "Client",
@@ -58,8 +62,10 @@ __all__ = [
     "LockedError",
     "Memory",
     "MemoryStatus",
+    "ModelError",
     "NotFoundError",
     "TimeoutError",
+    "TransientModelError",
     "VibectlError",
     "VibectlIOError",
     "__version__",
@@ -103,6 +109,18 @@ CallbackError.__doc__ = (
     "that raises aborts the call too, but then its own exception is re-raised instead.)"
 )
 TimeoutError.__doc__ = "VIBECTL_ETIMEOUT: the operation ran out of time. Also the builtin TimeoutError."
+ModelError.__doc__ = (
+    "VIBECTL_EMODEL: a permanent model failure: unknown model (the message lists the known "
+    "names), invalid request, or a reply that cannot be used. Retrying will not help."
+)
+TransientModelError.__doc__ = (
+    "VIBECTL_ETRANSIENT: the provider was rate limited, overloaded, failing or unreachable, "
+    "and stayed so through the retries and fallback models. Retrying later may help."
+)
+AuthenticationError.__doc__ = (
+    "VIBECTL_EAUTH: no API key for the model's provider, or the provider rejected it; the "
+    "hint lists the ways to set one."
+)
 KubectlError.__doc__ = (
     "VIBECTL_EKUBECTL: kubectl is missing, not executable or could not be started; the "
     "hint says how to point core.kubectl_command at it."
