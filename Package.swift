@@ -15,20 +15,32 @@ let package = Package(
     products: [
         .library(name: "vibectl", type: .dynamic, targets: ["VibectlSharedLibrary"]),
         .executable(name: "vibectl-cli", targets: ["VibectlCLI"]),
+        .executable(name: "vibectl-bench", targets: ["VibectlBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CVibectl", path: "include"),
         .target(name: "VibectlCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .target(name: "VibectlStore", dependencies: ["VibectlCore", "Yams"], swiftSettings: strictSettings),
+        .target(
+            name: "VibectlModels",
+            dependencies: [
+                "VibectlCore", "VibectlStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(name: "VibectlKubectl", dependencies: ["VibectlCore", "VibectlStore"], swiftSettings: strictSettings),
         .target(
             name: "VibectlABI",
-            dependencies: ["CVibectl", "VibectlCore", "VibectlStore", "VibectlKubectl"],
+            dependencies: ["CVibectl", "VibectlCore", "VibectlStore", "VibectlKubectl", "VibectlModels"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -56,10 +68,32 @@ let package = Package(
             dependencies: ["CVibectl", "VibectlABI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
-        .target(name: "VibectlTestSupport", dependencies: ["VibectlCore"], swiftSettings: strictSettings),
+        .target(
+            name: "VibectlTestSupport",
+            dependencies: [
+                "VibectlCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "VibectlBench",
+            dependencies: [
+                "VibectlModels", "VibectlStore", "VibectlTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "VibectlStoreTests", dependencies: ["VibectlStore", "VibectlTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VibectlKubectlTests", dependencies: ["VibectlKubectl", "VibectlTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VibectlABITests", dependencies: ["CVibectl", "VibectlABI", "VibectlTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "VibectlModelsTests", dependencies: ["VibectlModels", "VibectlTestSupport", "VibectlStore"],
+            swiftSettings: strictSettings),
         .testTarget(name: "VibectlCLITests", dependencies: ["VibectlTestSupport"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -454,6 +454,82 @@ VIBECTL_API int vibectl_kubectl_passthrough(vibectl_client *VIBECTL_NULLABLE cli
                                             void *VIBECTL_NULLABLE user_data,
                                             int *VIBECTL_NULLABLE out_exit_code);
 
+/* ------------------------------------------------------------------------- */
+/* Models                                                                    */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Lists the models vibectl knows: the alias table, the configured default and fallbacks.
+ *
+ * Each entry says its provider and model id, its alias, whether a key for its provider is
+ * available and where it comes from (e.g. "env VIBECTL_OPENAI_API_KEY") — never the key.
+ * Makes no network request.
+ *
+ * @param[out] out_json {"version":1,"default":"...","models":[{...}]} (docs/abi.md,
+ *                 "model list"). Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL; VIBECTL_ECONFIG.
+ * @since 0.2.0
+ */
+VIBECTL_API int vibectl_models_list(vibectl_client *VIBECTL_NULLABLE client,
+                                    char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Checks that a model can be used: the name resolves, a key is available, and the
+ * provider answers its model-list endpoint and knows the model.
+ *
+ * @param model         A model name ("provider:model" or an alias), or NULL for llm.model.
+ * @param[out] out_json {"version":1,"model":...,"provider":...,"key_source":...,
+ *                      "reachable":bool,"model_found":bool|null,"latency_ms":N,
+ *                      "warnings":[...]} (docs/abi.md). Free with vibectl_string_free().
+ * @return VIBECTL_OK when the check ran (read "reachable"/"model_found" for the verdict);
+ *         VIBECTL_EMODEL (unknown name); VIBECTL_EAUTH (no key); VIBECTL_EINVAL;
+ *         VIBECTL_ECANCELED.
+ * @since 0.2.0
+ */
+VIBECTL_API int vibectl_model_check(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE model,
+                                    char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Asks a model for a completion, optionally structured by a JSON schema and streamed.
+ *
+ * The request is JSON (docs/abi.md, "completion request"):
+ * {"version":1, "system":["..."], "user":["..."], "schema":{...}|null,
+ *  "schema_name":"response", "stream":false, "model":null, "timeout_seconds":null,
+ *  "max_tokens":4096, "temperature":null}. Retries transient failures
+ * (llm.max_retries, llm.retry_delay_seconds) and tries llm.fallback_models when the model
+ * is unavailable. Events: "text" (streamed text chunks, only with "stream": true),
+ * "retrying", "fallback". Cancel with vibectl_client_cancel(): the HTTP request stops.
+ *
+ * @param request_json  The request.
+ * @param callback      NULL, or receives events on this thread.
+ * @param user_data     Passed to the callback.
+ * @param[out] out_json {"version":1,"text":...,"json":...,"model":...,"provider":...,
+ *                      "stop_reason":...,"metrics":{...},"warnings":[...]}.
+ *                      Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL (bad request JSON); VIBECTL_EMODEL (unknown model,
+ *         request rejected, reply not matching the schema); VIBECTL_ETRANSIENT (rate
+ *         limited / overloaded / unreachable through every retry and fallback);
+ *         VIBECTL_EAUTH (no key or key rejected); VIBECTL_ETIMEOUT; VIBECTL_ECANCELED;
+ *         VIBECTL_EUSER.
+ * @since 0.2.0
+ */
+VIBECTL_API int vibectl_complete(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE request_json,
+                                 vibectl_event_cb VIBECTL_NULLABLE callback, void *VIBECTL_NULLABLE user_data,
+                                 char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * The model metrics accumulated by this client since it was created: calls, tokens,
+ * retries, cost, by model.
+ *
+ * @param[out] out_json {"version":1,"calls":N,"input_tokens":N,"output_tokens":N,
+ *                 "retries":N,"cost_usd":x,"by_model":{...}} (docs/abi.md).
+ *                 Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL.
+ * @since 0.2.0
+ */
+VIBECTL_API int vibectl_client_metrics(vibectl_client *VIBECTL_NULLABLE client,
+                                       char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import VibectlCore
+import VibectlModels
 import VibectlStore
 
 /// The object behind a `vibectl_client *`: stores, the environment it resolved them from,
@@ -13,6 +14,8 @@ final class ClientHandle: Sendable {
     /// Serialises calls on this client; recursive, so a callback may call back in.
     let callLock = RecursiveLock()
 
+    private let environment: [String: String]
+    private let modelService = Mutex<ModelService?>(nil)
     private let cancelHooks = Mutex<[UInt64: @Sendable () -> Void]>([:])
     private let nextHookID = Atomic<UInt64>(1)
 
@@ -21,6 +24,20 @@ final class ClientHandle: Sendable {
         let paths = try ConfigPaths.resolve(explicit: options.configDir, environment: environment)
         config = try ConfigStore(paths: paths, environment: environment, overrides: options.overrides)
         memory = MemoryStore(config: config)
+        self.environment = environment
+    }
+
+    /// The model service of this client, created on first use (commands that never talk to a
+    /// model never start an HTTP client). Its metrics accumulate for the life of the client.
+    func models() -> ModelService {
+        modelService.withLock { service in
+            if let service { return service }
+            let created = ModelService(
+                config: config, environment: environment, transport: AsyncHTTPClientTransport.shared,
+                adapters: ModelService.standardAdapters)
+            service = created
+            return created
+        }
     }
 
     /// Registers a cancel hook for the duration of `body`; `cancel()` runs every registered hook.

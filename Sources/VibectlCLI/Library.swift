@@ -9,6 +9,8 @@ struct CLIError: Error, Sendable {
     var hint: String?
     /// The process exit status.
     var exitCode: Int32 = 1
+    /// The library status of the failed call, when the error came from the library.
+    var status: Int32?
 
     /// The detail of the library's last error on this thread, for a call that returned `status`.
     static func fromLibrary(status: Int32, doing action: String) -> CLIError {
@@ -18,7 +20,7 @@ struct CLIError: Error, Sendable {
             message = "\(action) failed with \(String(cString: vibectl_status_name(status)))"
         }
         let hint = last.hint.map { String(cString: $0) }
-        return CLIError(message: message, hint: hint?.isEmpty == true ? nil : hint)
+        return CLIError(message: message, hint: hint?.isEmpty == true ? nil : hint, status: status)
     }
 }
 
@@ -134,11 +136,13 @@ struct Schema {
 final class Client {
     private let handle: OpaquePointer
 
-    /// Creates a client for a configuration directory (nil: the library's own resolution).
-    init(configDir: String?) throws(CLIError) {
+    /// Creates a client for a configuration directory (nil: the library's own resolution), with
+    /// per-handle `overrides` (dotted key → JSON-compatible value) that are never saved.
+    init(configDir: String?, overrides: [String: Any] = [:]) throws(CLIError) {
         try Library.checkABI()
         var options: [String: Any] = ["version": 1]
         if let configDir { options["config_dir"] = configDir }
+        if !overrides.isEmpty { options["overrides"] = overrides }
         let optionsText: String
         do {
             let data = try JSONSerialization.data(withJSONObject: options, options: [.sortedKeys])
@@ -225,6 +229,44 @@ final class Client {
         try json(doing: "reading the memory status") { vibectl_memory_status(handle, $0) }
     }
 
+    /// vibectl_models_list.
+    func modelsList() throws(CLIError) -> (text: String, json: JSON) {
+        try json(doing: "listing the models") { vibectl_models_list(handle, $0) }
+    }
+
+    /// vibectl_model_check (nil: llm.model).
+    func modelCheck(_ model: String?) throws(CLIError) -> (text: String, json: JSON) {
+        try json(doing: "checking \(model ?? "the default model")") { vibectl_model_check(handle, model, $0) }
+    }
+
+    /// vibectl_complete: sends `request` (the completion request JSON) and returns the result.
+    ///
+    /// `onEvent` receives every event document while the call runs, on this thread.
+    func complete(_ request: JSON, onEvent: ((JSON) -> Void)? = nil) throws(CLIError) -> (text: String, json: JSON) {
+        let sink = EventSink(onEvent)
+        let userData = Unmanaged.passRetained(sink)
+        defer { userData.release() }
+        let callback: vibectl_event_cb = { eventJSON, userData in
+            guard let userData else { return 0 }
+            let sink = Unmanaged<EventSink>.fromOpaque(userData).takeUnretainedValue()
+            if let event = JSON.parse(String(cString: eventJSON)) { sink.handler?(event) }
+            return 0
+        }
+        return try json(doing: "asking the model") {
+            vibectl_complete(handle, request.compactText, onEvent == nil ? nil : callback, userData.toOpaque(), $0)
+        }
+    }
+
+    /// vibectl_client_metrics.
+    func metrics() throws(CLIError) -> (text: String, json: JSON) {
+        try json(doing: "reading the model metrics") { vibectl_client_metrics(handle, $0) }
+    }
+
+    /// vibectl_client_cancel: stops the call in progress on this client (any thread).
+    func cancel() {
+        _ = vibectl_client_cancel(handle)
+    }
+
     /// vibectl_kubectl_passthrough: runs kubectl attached to the terminal and returns its exit code.
     func kubectlPassthrough(_ args: [String]) throws(CLIError) -> Int32 {
         let argsText: String
@@ -239,4 +281,11 @@ final class Client {
         try check(status, doing: "running kubectl")
         return exitCode
     }
+}
+
+/// The Swift closure behind the C event callback of one call, passed as `user_data`.
+private final class EventSink {
+    let handler: ((JSON) -> Void)?
+
+    init(_ handler: ((JSON) -> Void)?) { self.handler = handler }
 }

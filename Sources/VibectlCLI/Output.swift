@@ -29,6 +29,16 @@ enum Console {
         err(paint("warning:", code: "33", fd: STDERR_FILENO) + " " + text)
     }
 
+    /// Writes `text` to stderr as it is, without a newline (for redrawing a status line).
+    static func errRaw(_ text: String) {
+        writeAll(text, to: STDERR_FILENO)
+    }
+
+    /// Whether `fd` is a terminal that can redraw a line (`TERM` is not `dumb`).
+    static func isInteractive(fd: Int32) -> Bool {
+        ProcessInfo.processInfo.environment["TERM"] != "dumb" && isatty(fd) == 1
+    }
+
     /// Writes a note (no prefix) to stderr.
     static func note(_ text: String) {
         err(text)

@@ -57,6 +57,9 @@ struct Vibectl: ParsableCommand {
               vibectl config set core.kubectl_command /usr/local/bin/kubectl
               # Run kubectl through vibectl (every argument after 'just' goes to kubectl)
               vibectl just get pods -n kube-system
+              # See which models have keys, and test them (latency, tokens, cost)
+              vibectl model list
+              vibectl model test gpt-4o claude-sonnet-4
               # Remember context between commands
               vibectl memory set "Working in the staging cluster, namespace payments"
               # Enable bash completion
@@ -70,10 +73,12 @@ struct Vibectl: ParsableCommand {
 
             ENVIRONMENT:
               VIBECTL_CONFIG_DIR      configuration directory (--config-dir wins)
+              VIBECTL_<P>_API_KEY     API key of provider P (also <P>_API_KEY, e.g. OPENAI_API_KEY)
               NO_COLOR, TERM=dumb     disable colour (colour is used only on a terminal)
             """,
         subcommands: [
-            VersionCommand.self, ConfigCommand.self, MemoryCommand.self, JustCommand.self, CompletionCommand.self,
+            VersionCommand.self, ConfigCommand.self, MemoryCommand.self, ModelCommand.self, JustCommand.self,
+            CompletionCommand.self,
         ]
     )
 

@@ -219,6 +219,8 @@ struct ConfigDocument {
                 throw ValueProblem(message: "expected a mapping, found the text '\(scalar.string)'")
             }
             return try ValueCoercion.fromText(scalar.string, for: key)
+        case .mapping where key.type == .map:
+            return try ValueCoercion.fromJSON(jsonValue(of: node), for: key)
         case .sequence(let sequence) where key.type == .list:
             var items: [JSONValue] = []
             for (index, item) in sequence.enumerated() {
@@ -230,6 +232,30 @@ struct ConfigDocument {
             return .array(items)
         default:
             throw ValueProblem(message: "expected \(describeType(key.type)), found \(describeKind(node))")
+        }
+    }
+
+    /// A YAML node as JSON: plain scalars that read as numbers or booleans become those, quoted scalars stay text.
+    static func jsonValue(of node: Node) -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            if isNull(scalar) { return .null }
+            guard scalar.style == .plain else { return .string(scalar.string) }
+            if let number = Int(scalar.string) { return .int(number) }
+            if let number = Double(scalar.string), number.isFinite { return .double(number) }
+            if scalar.string == "true" { return .bool(true) }
+            if scalar.string == "false" { return .bool(false) }
+            return .string(scalar.string)
+        case .sequence(let sequence):
+            return .array(sequence.map(jsonValue(of:)))
+        case .mapping(let mapping):
+            var members: [String: JSONValue] = [:]
+            for (key, value) in mapping {
+                members[key.scalar?.string ?? ""] = jsonValue(of: value)
+            }
+            return .object(members)
+        case .alias:
+            return .null
         }
     }
 

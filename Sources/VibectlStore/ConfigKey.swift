@@ -101,4 +101,8 @@ enum ValueCheck: Sendable {
     case regex
     /// A proxy profile name.
     case profileName
+    /// An `http://` or `https://` URL with a host (provider endpoints).
+    case httpURL
+    /// The `llm.prices` map: model name → `{"input": N, "output": N}`, USD per million tokens.
+    case priceTable
 }

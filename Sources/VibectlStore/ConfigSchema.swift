@@ -7,8 +7,10 @@ public enum ConfigSchema {
     static let profilesPath = "proxy.profiles"
     /// The top-level key where vibectl 0.11 kept the memory text.
     static let legacyMemoryKey = "memory_content"
-    /// The providers whose API keys can be configured.
-    static let providers = ["openai", "anthropic", "ollama"]
+    /// The providers whose API keys and endpoints can be configured.
+    static let providers = ["openai", "anthropic", "ollama", "gemini"]
+    /// The path of the model price map.
+    static let pricesPath = "llm.prices"
     /// The confirmation modes accepted by `security.confirmation_mode` and profiles.
     static let confirmationModes = ["manual", "semiauto", "auto", "none", "per-session", "per-command"]
 
@@ -48,8 +50,17 @@ public enum ConfigSchema {
             ConfigKey(
                 "llm.retry_delay_seconds", .float, 1.0, range: 0...300,
                 "Seconds to wait before retrying a failed model call."),
+            ConfigKey(
+                "llm.timeout_seconds", .float, 60.0, range: 1...3600,
+                "Seconds one model call attempt may wait for the reply to start, and between streamed chunks."),
+            ConfigKey(
+                "llm.fallback_models", .list, [],
+                "Models tried in order when llm.model is unknown to its provider, has no key or keeps failing."),
+            ConfigKey(
+                pricesPath, .map, [:], check: .priceTable,
+                "Model prices in USD per million tokens, {\"MODEL\": {\"input\": N, \"output\": N}}; they extend the built-in table."),
         ]
-        let providerNames = ["openai": "OpenAI", "anthropic": "Anthropic", "ollama": "Ollama"]
+        let providerNames = ["openai": "OpenAI", "anthropic": "Anthropic", "ollama": "Ollama", "gemini": "Gemini"]
         for provider in providers {
             let name = providerNames[provider] ?? provider
             keys.append(
@@ -60,6 +71,10 @@ public enum ConfigSchema {
                 ConfigKey(
                     "providers.\(provider).key_file", .string, .null, nullable: true,
                     "File holding the \(name) API key, used when providers.\(provider).key is not set."))
+            keys.append(
+                ConfigKey(
+                    "providers.\(provider).base_url", .string, .null, nullable: true, check: .httpURL,
+                    "\(name) API endpoint (an http:// or https:// URL); null uses the environment or the public endpoint."))
         }
         keys += [
             ConfigKey(

@@ -89,6 +89,7 @@ enum ValueCoercion {
             }
             return .array(strings)
         case (.map, .object(let members)):
+            if key.check == .priceTable { return try prices(members) }
             return key.path == ConfigSchema.profilesPath ? try profiles(members, key: key) : try profile(members, key: key)
         default:
             let expected: String
@@ -162,6 +163,47 @@ enum ValueCoercion {
                     message: "profile '\(name)' must be an object of profile settings, got \(article((members[name] ?? .null).typeName))")
             }
             result[name] = try profile(profileMembers, key: key.withPath(profileKey))
+        }
+        return .object(result)
+    }
+
+    /// Validates the `llm.prices` map: model name → `{"input": N, "output": N}` with N ≥ 0 USD per million tokens.
+    ///
+    /// Numbers are stored as floats, so that the file reads back the same.
+    static func prices(_ members: [String: JSONValue]) throws(ValueProblem) -> JSONValue {
+        let shape = "each model maps to {\"input\": USD per million input tokens, \"output\": USD per million output tokens}, e.g. {\"openai:gpt-4.1\": {\"input\": 2, \"output\": 8}}"
+        var result: [String: JSONValue] = [:]
+        for name in members.keys.sorted() {
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.trimmingCharacters(in: .whitespaces) == name else {
+                throw ValueProblem(message: "the model name \(quoted(name)) is empty or has surrounding spaces; \(shape)")
+            }
+            guard case .object(let fields) = members[name] ?? .null else {
+                throw ValueProblem(
+                    message: "the price of \(quoted(name)) must be an object, got \(article((members[name] ?? .null).typeName)); \(shape)")
+            }
+            var price: [String: JSONValue] = [:]
+            for field in fields.keys.sorted() {
+                guard field == "input" || field == "output" else {
+                    throw ValueProblem(message: "unknown price field \(quoted(field)) for \(quoted(name)); \(shape)")
+                }
+                let number: Double
+                switch fields[field] ?? .null {
+                case .int(let value): number = Double(value)
+                case .double(let value): number = value
+                default:
+                    throw ValueProblem(
+                        message: "the \(field) price of \(quoted(name)) must be a number, got \(article((fields[field] ?? .null).typeName)); \(shape)")
+                }
+                guard number.isFinite, number >= 0, number <= 1_000_000 else {
+                    throw ValueProblem(
+                        message: "the \(field) price of \(quoted(name)) is \(format(number)); a price is between 0 and 1000000 USD per million tokens")
+                }
+                price[field] = .double(number)
+            }
+            for field in ["input", "output"] where price[field] == nil {
+                throw ValueProblem(message: "the price of \(quoted(name)) has no \(field) field; \(shape)")
+            }
+            result[name] = .object(price)
         }
         return .object(result)
     }
@@ -250,6 +292,27 @@ enum ValueCoercion {
             }
         case .proxyURL:
             try checkProxyURL(text)
+        case .httpURL:
+            try checkHTTPURL(text)
+        case .priceTable:
+            return
+        }
+    }
+
+    /// Checks a provider endpoint: an `http://` or `https://` URL with a host.
+    private static func checkHTTPURL(_ text: String) throws(ValueProblem) {
+        let usage = "use an http:// or https:// URL such as https://api.openai.com/v1 or http://127.0.0.1:11434"
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
+            throw ValueProblem(message: "\(quoted(text)) is not a valid URL; \(usage)")
+        }
+        guard scheme == "http" || scheme == "https" else {
+            throw ValueProblem(message: "\(quoted(text)) has the unsupported scheme '\(scheme)'; \(usage)")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw ValueProblem(message: "\(quoted(text)) has no host; \(usage)")
+        }
+        if let port = components.port, !(1...65535).contains(port) {
+            throw ValueProblem(message: "\(quoted(text)) has the invalid port \(port); ports are 1 to 65535")
         }
     }
 
@@ -305,7 +368,10 @@ enum ValueCoercion {
 
     /// How a map value is written.
     private static func mapShape(_ key: ConfigKey) -> String {
-        key.path == ConfigSchema.profilesPath
+        if key.check == .priceTable {
+            return "use an object of model prices such as {\"openai:gpt-4.1\": {\"input\": 2, \"output\": 8}} (USD per million tokens)"
+        }
+        return key.path == ConfigSchema.profilesPath
             ? "use an object of profiles such as {\"prod\": {\"server_url\": \"vibectl-server://host:50051\"}}"
             : "use an object of profile settings such as {\"server_url\": \"vibectl-server://host:50051\"}"
     }

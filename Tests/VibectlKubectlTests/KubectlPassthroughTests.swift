@@ -111,8 +111,8 @@ struct KubectlPassthroughTests {
         let fake = try dir.script("kubectl", "sleep 0.3")
         let runner = KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: dir.environment())
         let result = try await runner.run([]) { _, _ in }
+        // Only a lower bound: a loaded machine may take any time longer.
         #expect(result.durationMs >= 250)
-        #expect(result.durationMs < 10_000)
     }
 
     // MARK: lookup

@@ -583,10 +583,110 @@ struct ConfigShowTests {
         let section = try store.show("llm")
         #expect(section.objectValue?["scope"] == "section")
         #expect(section.objectValue?["section"] == "llm")
-        #expect(section.objectValue?["values"] == ["model": "m", "max_retries": 2, "retry_delay_seconds": 1.0])
+        #expect(
+            section.objectValue?["values"]
+                == [
+                    "model": "m", "max_retries": 2, "retry_delay_seconds": 1.0, "timeout_seconds": 60.0,
+                    "fallback_models": [], "prices": [:],
+                ])
         let key = try store.show("display.theme")
         #expect(key == ["version": 1, "scope": "key", "key": "display.theme", "value": "dark", "source": "override", "warnings": []])
         let unknown = expectVibectlError(.notFound) { _ = try store.show("lm") }
         #expect(unknown?.message.contains("did you mean 'llm'?") == true)
+    }
+}
+
+@Suite("Config store: model layer keys")
+struct ModelKeyTests {
+    @Test("provider endpoints accept http and https URLs and refuse anything else", arguments: [
+        ("https://api.openai.com/v1", true), ("http://127.0.0.1:8080/v1", true), ("HTTP://gateway.local", true),
+        ("ftp://host", false), ("127.0.0.1:11434", false), ("https://", false), ("not a url", false),
+        ("http://host:99999", false),
+    ])
+    func baseURL(text: String, valid: Bool) throws {
+        let store = try TempConfig().store()
+        if valid {
+            try store.set("providers.openai.base_url", text: text)
+            #expect(try store.value("providers.openai.base_url") == .string(text))
+        } else {
+            let error = expectVibectlError(.invalidArgument) { try store.set("providers.openai.base_url", text: text) }
+            #expect(error?.message.contains("providers.openai.base_url") == true)
+        }
+    }
+
+    @Test("an invalid endpoint variable names the variable")
+    func baseURLFromEnvironment() throws {
+        let config = try TempConfig()
+        let good = try config.store(environment: ["VIBECTL_PROVIDERS_GEMINI_BASE_URL": "http://127.0.0.1:9/v1beta"])
+        #expect(try good.get("providers.gemini.base_url").source == .env)
+        let bad = try config.store(environment: ["VIBECTL_PROVIDERS_GEMINI_BASE_URL": "gopher://x"])
+        let error = expectVibectlError(.invalidArgument) { _ = try bad.get("providers.gemini.base_url") }
+        #expect(error?.message.contains("VIBECTL_PROVIDERS_GEMINI_BASE_URL") == true)
+    }
+
+    @Test("fallback models are a list, from comma-separated text or JSON")
+    func fallbackModels() throws {
+        let config = try TempConfig()
+        let store = try config.store()
+        try store.set("llm.fallback_models", text: "gpt-4o, ollama:llama3.2")
+        #expect(try config.store().value("llm.fallback_models") == ["gpt-4o", "ollama:llama3.2"])
+        let fromEnvironment = try config.store(environment: ["VIBECTL_LLM_FALLBACK_MODELS": "[\"gemini-2.5-flash\"]"])
+        #expect(try fromEnvironment.value("llm.fallback_models") == ["gemini-2.5-flash"])
+    }
+
+    @Test("the per-attempt timeout is a float from 1 to 3600")
+    func timeout() throws {
+        let store = try TempConfig().store()
+        try store.set("llm.timeout_seconds", text: "2.5")
+        #expect(try store.value("llm.timeout_seconds") == 2.5)
+        let error = expectVibectlError(.invalidArgument) { try store.set("llm.timeout_seconds", text: "0.5") }
+        #expect(error?.message.contains("between 1 and 3600") == true)
+    }
+
+    @Test("prices are set as JSON text, stored as numbers and read back from the file")
+    func prices() throws {
+        let config = try TempConfig()
+        let store = try config.store()
+        try store.set("llm.prices", text: #"{"openai:gpt-4.1": {"input": 2, "output": 8}, "gpt-4o": {"input": 2.5, "output": 10}}"#)
+        let reread = try config.store()
+        #expect(
+            try reread.value("llm.prices")
+                == ["openai:gpt-4.1": ["input": 2.0, "output": 8.0], "gpt-4o": ["input": 2.5, "output": 10.0]])
+        #expect(try reread.get("llm.prices").source == .file)
+        #expect(try reread.show("llm").objectValue?["values"]?.objectValue?["prices"]?.objectValue?["gpt-4o"] == ["input": 2.5, "output": 10.0])
+        try reread.set("llm.model", text: "gpt-4o")
+        #expect(try config.store().value("llm.prices").objectValue?.count == 2, "another write keeps the prices")
+        try reread.unset("llm.prices")
+        #expect(try config.store().value("llm.prices") == [:])
+    }
+
+    @Test("prices written by hand in YAML are read and validated")
+    func pricesInFile() throws {
+        let config = try TempConfig()
+        try config.writeConfig("llm:\n  prices:\n    \"ollama:llama3.2\":\n      input: 0\n      output: 0.5\n")
+        #expect(try config.store().value("llm.prices") == ["ollama:llama3.2": ["input": 0.0, "output": 0.5]])
+        try config.writeConfig("llm:\n  prices:\n    m:\n      input: cheap\n      output: 1\n")
+        let error = expectVibectlError(.config) { _ = try config.store().value("llm.model") }
+        #expect(error?.message.contains("llm.prices") == true)
+        #expect(error?.message.contains("must be a number") == true)
+    }
+
+    @Test("invalid prices are refused with the expected shape", arguments: [
+        #"{"m": {"input": 1}}"#, #"{"m": {"input": 1, "output": -2}}"#, #"{"m": {"input": 1, "output": 2, "cached": 1}}"#,
+        #"{"m": 3}"#, #"{"": {"input": 1, "output": 1}}"#, #"{"m": {"input": "1", "output": 1}}"#, "[1]", "cheap",
+    ])
+    func invalidPrices(text: String) throws {
+        let store = try TempConfig().store()
+        let error = expectVibectlError(.invalidArgument) { try store.set("llm.prices", text: text) }
+        #expect(error?.message.contains("llm.prices") == true)
+        #expect(error?.message.contains("price") == true, "the message says what a price must be")
+    }
+
+    @Test("a gemini key is a masked secret")
+    func geminiSecret() throws {
+        let store = try TempConfig().store()
+        try store.set("providers.gemini.key", text: "AIzaSyExampleExampleExample1234")
+        #expect(try store.get("providers.gemini.key").value == "****1234")
+        #expect(!(try store.show(nil).jsonString().contains("AIzaSyExample")))
     }
 }

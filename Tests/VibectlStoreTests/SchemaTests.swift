@@ -18,12 +18,21 @@ let documentedDefaults: [String: JSONValue] = [
     "llm.model": "claude-3.7-sonnet",
     "llm.max_retries": 2,
     "llm.retry_delay_seconds": 1.0,
+    "llm.timeout_seconds": 60.0,
+    "llm.fallback_models": [],
+    "llm.prices": [:],
     "providers.openai.key": nil,
     "providers.openai.key_file": nil,
+    "providers.openai.base_url": nil,
     "providers.anthropic.key": nil,
     "providers.anthropic.key_file": nil,
+    "providers.anthropic.base_url": nil,
     "providers.ollama.key": nil,
     "providers.ollama.key_file": nil,
+    "providers.ollama.base_url": nil,
+    "providers.gemini.key": nil,
+    "providers.gemini.key_file": nil,
+    "providers.gemini.base_url": nil,
     "memory.enabled": true,
     "memory.max_chars": 500,
     "warnings.warn_no_output": true,
@@ -104,6 +113,11 @@ struct SchemaTests {
         #expect(try ConfigSchema.key("live_display.max_lines").envVar == "VIBECTL_LIVE_DISPLAY_MAX_LINES")
         #expect(try ConfigSchema.key("providers.openai.key_file").envVar == "VIBECTL_PROVIDERS_OPENAI_KEY_FILE")
         #expect(try ConfigSchema.key("providers.openai.key").envVar == nil)
+        #expect(try ConfigSchema.key("providers.gemini.key").envVar == nil)
+        #expect(try ConfigSchema.key("providers.ollama.base_url").envVar == "VIBECTL_PROVIDERS_OLLAMA_BASE_URL")
+        #expect(try ConfigSchema.key("llm.fallback_models").envVar == "VIBECTL_LLM_FALLBACK_MODELS")
+        #expect(try ConfigSchema.key("llm.timeout_seconds").envVar == "VIBECTL_LLM_TIMEOUT_SECONDS")
+        #expect(try ConfigSchema.key("llm.prices").envVar == nil)
         #expect(try ConfigSchema.key("proxy.profiles").envVar == nil)
         #expect(try ConfigSchema.key("proxy.profiles.prod.server_url").envVar == nil)
         let names = ConfigSchema.keys.compactMap(\.envVar)
@@ -121,6 +135,8 @@ struct SchemaTests {
         #expect(try ConfigSchema.key("proxy.timeout_seconds").range == 1...300)
         #expect(try ConfigSchema.key("proxy.retry_attempts").range == 0...10)
         #expect(try ConfigSchema.key("proxy.profiles.x.timeout_seconds").range == 1...300)
+        #expect(try ConfigSchema.key("llm.timeout_seconds").range == 1...3600)
+        #expect(try ConfigSchema.key("providers.gemini.key").isSecret)
     }
 
     @Test("a concrete profile key resolves to the profile schema with its own path")

@@ -806,6 +806,49 @@ static void test_thread_errors(vibectl_client *c) {
           vibectl_error_last()->code);
 }
 
+/* Models without a network: everything here fails (or succeeds) before any request is sent. */
+static void test_models(vibectl_client *c) {
+    char *out = NULL;
+    step("models");
+
+    CHECK_STATUS(vibectl_models_list(c, &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "\"default\":\"claude-3.7-sonnet\"") != NULL, "models_list: %s", out ? out : "(null)");
+    CHECK(out != NULL && strstr(out, "\"key_available\"") != NULL, "models_list has no key_available");
+    vibectl_string_free(out);
+
+    out = SENTINEL;
+    CHECK_STATUS(vibectl_models_list(NULL, &out), VIBECTL_EINVAL);
+    CHECK(out == NULL, "models_list did not NULL *out on failure");
+    CHECK_STATUS(vibectl_models_list(c, NULL), VIBECTL_EINVAL);
+    CHECK_STATUS(vibectl_client_metrics(c, NULL), VIBECTL_EINVAL);
+    out = SENTINEL;
+    CHECK_STATUS(vibectl_client_metrics(NULL, &out), VIBECTL_EINVAL);
+    CHECK(out == NULL, "client_metrics did not NULL *out on failure");
+    CHECK_STATUS(vibectl_client_metrics(c, &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "\"calls\":0") != NULL, "fresh client metrics: %s", out ? out : "(null)");
+    vibectl_string_free(out);
+
+    out = SENTINEL;
+    CHECK_STATUS(vibectl_complete(c, NULL, NULL, NULL, &out), VIBECTL_EINVAL);
+    CHECK(out == NULL, "complete did not NULL *out on failure");
+    CHECK_STATUS(vibectl_complete(c, "{\"user\":\"hi\"}", NULL, NULL, NULL), VIBECTL_EINVAL);
+    CHECK_STATUS(vibectl_complete(c, "{\"user\":", NULL, NULL, &out), VIBECTL_EINVAL);
+    CHECK_STATUS(vibectl_complete(c, "{\"user\":\"hi\",\"temperature\":9}", NULL, NULL, &out), VIBECTL_EINVAL);
+    CHECK(strstr(vibectl_error_last()->message, "temperature") != NULL, "message: %s", vibectl_error_last()->message);
+
+    /* An unknown bare name is a permanent model error listing the known names. */
+    CHECK_STATUS(vibectl_complete(c, "{\"user\":\"hi\",\"model\":\"no-such-model\"}", NULL, NULL, &out),
+                 VIBECTL_EMODEL);
+    CHECK(strstr(vibectl_error_last()->message, "no-such-model") != NULL, "message: %s", vibectl_error_last()->message);
+    CHECK_STATUS(vibectl_model_check(c, "no-such-model", &out), VIBECTL_EMODEL);
+
+    /* No key anywhere for Gemini (scrub_environment cleared the variables): EAUTH with the ways to set one. */
+    CHECK_STATUS(vibectl_complete(c, "{\"user\":\"hi\",\"model\":\"gemini:gemini-2.5-flash\"}", NULL, NULL, &out),
+                 VIBECTL_EAUTH);
+    CHECK(vibectl_error_last()->hint != NULL && strstr(vibectl_error_last()->hint, "VIBECTL_GEMINI_API_KEY") != NULL,
+          "hint: %s", vibectl_error_last()->hint ? vibectl_error_last()->hint : "(null)");
+}
+
 /* ------------------------------------------------------------------------- */
 
 int main(void) {
@@ -814,6 +857,14 @@ int main(void) {
     signal(SIGALRM, on_alarm);
     alarm(120);
     scrub_environment();
+    /* The providers' own variables too: the model tests expect no key and no endpoint override. */
+    unsetenv("ANTHROPIC_API_KEY");
+    unsetenv("OPENAI_API_KEY");
+    unsetenv("GEMINI_API_KEY");
+    unsetenv("ANTHROPIC_BASE_URL");
+    unsetenv("OPENAI_BASE_URL");
+    unsetenv("GEMINI_BASE_URL");
+    unsetenv("OLLAMA_HOST");
 
     snprintf(tmpdir, sizeof tmpdir, "/tmp/vibectl-ctest-XXXXXX");
     if (mkdtemp(tmpdir) == NULL) {
@@ -839,6 +890,7 @@ int main(void) {
         test_memory(c);
         test_passthrough(c);
         test_thread_errors(c);
+        test_models(c);
         vibectl_client_free(c);
     }
 

@@ -641,7 +641,7 @@ Client_memory_status(ClientObject *self, PyObject *Py_UNUSED(ignored))
     return call_out_only(self, vibectl_memory_status);
 }
 
-/* --- kubectl pass-through with the event trampoline ----------------------- */
+/* --- the event trampoline and kubectl pass-through ------------------------- */
 
 typedef struct {
     PyObject *callable;   /* borrowed: the caller holds it for the whole call */
@@ -650,8 +650,9 @@ typedef struct {
 } event_context;
 
 /*
- * Called by the library on the thread that called vibectl_kubectl_passthrough(), while
- * that thread has released the GIL. Returns non-zero to abort the call.
+ * Called by the library on the thread that called vibectl_kubectl_passthrough() or
+ * vibectl_complete(), while that thread has released the GIL. Returns non-zero to abort
+ * the call.
  */
 static int
 event_trampoline(const char *event_json, void *user_data)
@@ -731,6 +732,80 @@ Client_kubectl_passthrough(ClientObject *self, PyObject *args)
     return result;
 }
 
+/* --- models ---------------------------------------------------------------- */
+
+static PyObject *
+Client_models_list(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_out_only(self, vibectl_models_list);
+}
+
+static PyObject *
+Client_model_check(ClientObject *self, PyObject *args)
+{
+    PyObject *model = Py_None;
+    if (!PyArg_ParseTuple(args, "|O:model_check", &model)) {
+        return NULL;
+    }
+    return call_text_out(self, vibectl_model_check, model, "model", 1);
+}
+
+static PyObject *
+Client_metrics(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_out_only(self, vibectl_client_metrics);
+}
+
+static PyObject *
+Client_complete(ClientObject *self, PyObject *args)
+{
+    PyObject *request_obj = NULL;
+    PyObject *callback = Py_None;
+    if (!PyArg_ParseTuple(args, "O|O:complete", &request_obj, &callback)) {
+        return NULL;
+    }
+    module_state *st = CLIENT_STATE(self);
+    if (st == NULL) {
+        return NULL;
+    }
+    if (callback != Py_None && !PyCallable_Check(callback)) {
+        PyErr_Format(PyExc_TypeError, "callback must be callable or None, not %.100s",
+                     Py_TYPE(callback)->tp_name);
+        return NULL;
+    }
+    const char *request_json = NULL;
+    if (utf8_arg(st, request_obj, "request_json", 0, &request_json) < 0) {
+        return NULL;
+    }
+    vibectl_client *handle = client_enter(self, st);
+    if (handle == NULL) {
+        return NULL;
+    }
+    event_context ctx = {callback, NULL, 0};
+    vibectl_event_cb cb = callback != Py_None ? event_trampoline : NULL;
+    char *out = NULL;
+    int status;
+    Py_INCREF(callback);
+    Py_BEGIN_ALLOW_THREADS
+    status = vibectl_complete(handle, request_json, cb, cb != NULL ? &ctx : NULL, &out);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(callback);
+
+    PyObject *result = NULL;
+    if (ctx.exception != NULL) {
+        /* The callback's own exception wins, unchanged, whatever the status. */
+        vibectl_string_free(out);
+        restore_exception(ctx.exception);
+    } else if (status != VIBECTL_OK) {
+        vibectl_string_free(out);
+        raise_status(st, status);
+    } else {
+        result = take_string(out);
+    }
+    client_leave(self);
+    return result;
+}
+
 static PyObject *
 Client_cancel(ClientObject *self, PyObject *Py_UNUSED(ignored))
 {
@@ -789,6 +864,24 @@ static PyMethodDef Client_methods[] = {
      "vibectl_kubectl_passthrough(): runs kubectl attached to the terminal and returns its\n"
      "exit code. `callback(event_json)` runs on this thread for every event; an exception\n"
      "it raises aborts the call and is re-raised; returning False aborts with CallbackError."},
+    {"models_list", (PyCFunction)Client_models_list, METH_NOARGS,
+     "models_list($self, /)\n--\n\n"
+     "vibectl_models_list(): the known models, their providers and key sources (never\n"
+     "keys), as JSON. Makes no network request."},
+    {"model_check", (PyCFunction)Client_model_check, METH_VARARGS,
+     "model_check($self, model=None, /)\n--\n\n"
+     "vibectl_model_check(): resolves a model (None: llm.model), finds its key and asks the\n"
+     "provider's model list; returns the check as JSON."},
+    {"complete", (PyCFunction)Client_complete, METH_VARARGS,
+     "complete($self, request_json, callback=None, /)\n--\n\n"
+     "vibectl_complete(): sends a completion request (JSON, docs/abi.md) and returns the\n"
+     "result JSON. `callback(event_json)` runs on this thread for every event (streamed\n"
+     "text, retrying, fallback); an exception it raises aborts the call and is re-raised;\n"
+     "returning False aborts with CallbackError."},
+    {"metrics", (PyCFunction)Client_metrics, METH_NOARGS,
+     "metrics($self, /)\n--\n\n"
+     "vibectl_client_metrics(): calls, tokens, retries and cost accumulated by this client,\n"
+     "as JSON."},
     {"cancel", (PyCFunction)Client_cancel, METH_NOARGS,
      "cancel($self, /)\n--\n\n"
      "vibectl_client_cancel(): makes the calls in progress on this client (on any thread)\n"

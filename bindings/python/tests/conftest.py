@@ -1,8 +1,9 @@
 """Fixtures for the vibectl binding tests.
 
 Every test runs with HOME, XDG_CONFIG_HOME and VIBECTL_CONFIG_DIR pointing into its own
-tmp_path and with every other VIBECTL_* variable removed, so no test can read or write
-the real ~/.config/vibectl.
+tmp_path and with every other VIBECTL_* variable (and the providers' own key and endpoint
+variables) removed, so no test can read or write the real ~/.config/vibectl or reach a
+real model provider.
 """
 
 from __future__ import annotations
@@ -24,13 +25,27 @@ if not any((_SOURCE_DIR / "vibectl").glob("_vibectl*.so")):
 import vibectl  # noqa: E402
 
 
+# The providers' own variables: a developer's real key or endpoint must not reach a test.
+PROVIDER_VARIABLES = frozenset(
+    {
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GEMINI_API_KEY",
+        "OPENAI_BASE_URL",
+        "ANTHROPIC_BASE_URL",
+        "GEMINI_BASE_URL",
+        "OLLAMA_HOST",
+    }
+)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private HOME and config directory; returns the VIBECTL_CONFIG_DIR in use."""
     home = tmp_path / "home"
     home.mkdir()
     for name in list(os.environ):
-        if name.startswith("VIBECTL_"):
+        if name.startswith("VIBECTL_") or name in PROVIDER_VARIABLES:
             monkeypatch.delenv(name)
     env_dir = tmp_path / "env-config"
     monkeypatch.setenv("HOME", str(home))

@@ -6,9 +6,11 @@ import contextlib
 import io
 import re
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_openai import FakeOpenAI
 
 import vibectl
 
@@ -38,12 +40,22 @@ def fake_kubectl_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     return kubectl
 
 
+@pytest.fixture
+def fake_openai_in_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    """An OpenAI-compatible server reached through OPENAI_BASE_URL, with a dummy OPENAI_API_KEY."""
+    server = FakeOpenAI()
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-docs-example-key")
+    yield server
+    server.close()
+
+
 BLOCKS = _python_blocks()
 
 
 @pytest.mark.skipif(not BLOCKS, reason="docs/python.md not found (run from a vibectl checkout)")
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
-def test_doc_example_runs(block: str, fake_kubectl_on_path: Path) -> None:
+def test_doc_example_runs(block: str, fake_kubectl_on_path: Path, fake_openai_in_env: FakeOpenAI) -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(block, str(DOC), "exec"), {"__name__": "__doc_example__"})

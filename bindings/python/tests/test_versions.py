@@ -96,6 +96,11 @@ int vibectl_memory_unfreeze(vibectl_client *c) { (void)c; return -1; }
 int vibectl_memory_status(vibectl_client *c, char **o) { (void)c; (void)o; return -1; }
 int vibectl_kubectl_passthrough(vibectl_client *c, const char *a, vibectl_event_cb cb, void *u, int *x)
 { (void)c; (void)a; (void)cb; (void)u; (void)x; return -1; }
+int vibectl_models_list(vibectl_client *c, char **o) { (void)c; (void)o; return -1; }
+int vibectl_model_check(vibectl_client *c, const char *m, char **o) { (void)c; (void)m; (void)o; return -1; }
+int vibectl_complete(vibectl_client *c, const char *r, vibectl_event_cb cb, void *u, char **o)
+{ (void)c; (void)r; (void)cb; (void)u; (void)o; return -1; }
+int vibectl_client_metrics(vibectl_client *c, char **o) { (void)c; (void)o; return -1; }
 """
 
 

@@ -10,8 +10,12 @@ through the C library, so a Python script sees exactly what the `vibectl` comman
         client.memory.set("namespace demo holds the checkout service")
         print(client.config.get("llm.model"), client.memory.status())
 
+Models are one call away: ``client.complete(user="Summarise: ...", stream=True,
+on_text=print)`` returns a :class:`Completion` with ``.text``, ``.json`` and ``.metrics``.
+
 Errors are raised as subclasses of :class:`VibectlError`, one per library status
-(``NotFoundError`` for an unknown key, ``InvalidArgumentError`` for a bad value, ...),
+(``NotFoundError`` for an unknown key, ``InvalidArgumentError`` for a bad value,
+``AuthenticationError`` for a missing API key, ...),
 each with ``.code``, ``.code_name`` and ``.hint``. See docs/python.md.
 """
 
@@ -54,6 +58,8 @@ __all__ = [
     "CallbackError",
     "CancelledError",
     "Client",
+    "Completion",
+    "CompletionMetrics",
     "Config",
     "ConfigError",
     "InternalError",
@@ -63,6 +69,7 @@ __all__ = [
     "Memory",
     "MemoryStatus",
     "ModelError",
+    "ModelInfo",
     "NotFoundError",
     "TimeoutError",
     "TransientModelError",
@@ -272,6 +279,252 @@ class MemoryStatus:
         )
 
 
+def _fmt_ms(value: Any) -> str:
+    return "?" if value is None else f"{value:.0f} ms"
+
+
+def _fmt_tokens(value: Any) -> str:
+    return "?" if value is None else str(value)
+
+
+def _fmt_cost(value: Any) -> str:
+    return "unknown" if value is None else f"${value:.6f}"
+
+
+class ModelInfo:
+    """One model vibectl knows (``client.models()``): name, provider, model id and key source.
+
+    ``key_source`` says where the provider's API key comes from (e.g.
+    ``"env VIBECTL_OPENAI_API_KEY"``) or is None when there is none; the key itself is
+    never part of it. ``default`` is True for llm.model. ``raw`` holds the library's JSON.
+    """
+
+    __slots__ = ("name", "provider", "model_id", "alias", "key_available", "key_source", "default", "raw")
+
+    def __init__(
+        self,
+        name: str,
+        provider: str,
+        model_id: str,
+        alias: str | None = None,
+        key_available: bool = False,
+        key_source: str | None = None,
+        default: bool = False,
+        raw: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.provider = provider
+        self.model_id = model_id
+        self.alias = alias
+        self.key_available = key_available
+        self.key_source = key_source
+        self.default = default
+        self.raw = raw if raw is not None else {}
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any], default_name: str | None) -> ModelInfo:
+        name = data.get("name") or data.get("alias") or ""
+        return cls(
+            name=name,
+            provider=data.get("provider", ""),
+            model_id=data.get("model_id", ""),
+            alias=data.get("alias"),
+            key_available=bool(data.get("key_available", False)),
+            key_source=data.get("key_source"),
+            default=bool(data.get("default", name == default_name)),
+            raw=data,
+        )
+
+    @property
+    def qualified_name(self) -> str:
+        """``provider:model_id``, e.g. ``"openai:gpt-4o"``."""
+        return f"{self.provider}:{self.model_id}"
+
+    def _key_text(self) -> str:
+        if self.key_source:
+            return self.key_source
+        if self.provider == "ollama":
+            return "not needed"
+        return "available" if self.key_available else "missing"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ModelInfo):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.__slots__[:-1])
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        default = " default" if self.default else ""
+        return f"<ModelInfo {self.name!r} {self.qualified_name} key={self._key_text()!r}{default}>"
+
+    def _repr_markdown_(self) -> str:
+        default = " (default)" if self.default else ""
+        return f"**{self.name}**{default} — `{self.qualified_name}`, key: {self._key_text()}\n"
+
+
+class CompletionMetrics:
+    """What one completion cost: tokens, time to first token, duration, retries, USD.
+
+    Token counts are what the provider reported (None if it did not); ``cost_usd`` is
+    None when no price is known for the model. ``raw`` holds the library's JSON, and
+    ``metrics["input_tokens"]`` works like ``metrics.input_tokens``.
+    """
+
+    __slots__ = (
+        "model",
+        "provider",
+        "input_tokens",
+        "output_tokens",
+        "ttft_ms",
+        "duration_ms",
+        "retries",
+        "fallback_used",
+        "cost_usd",
+        "raw",
+    )
+
+    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+        data = raw if raw is not None else {}
+        self.model: str | None = data.get("model")
+        self.provider: str | None = data.get("provider")
+        self.input_tokens: int | None = data.get("input_tokens")
+        self.output_tokens: int | None = data.get("output_tokens")
+        self.ttft_ms: float | None = data.get("ttft_ms")
+        self.duration_ms: float | None = data.get("duration_ms")
+        self.retries: int = data.get("retries") or 0
+        self.fallback_used: bool = bool(data.get("fallback_used", False))
+        self.cost_usd: float | None = data.get("cost_usd")
+        self.raw = data
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.__slots__ or name == "raw":
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The metrics as a plain dict (the library's JSON object)."""
+        return dict(self.raw)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CompletionMetrics):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        retries = f" retries={self.retries}" if self.retries else ""
+        fallback = " fallback" if self.fallback_used else ""
+        return (
+            f"<CompletionMetrics {self.model} in={_fmt_tokens(self.input_tokens)} "
+            f"out={_fmt_tokens(self.output_tokens)} ttft={_fmt_ms(self.ttft_ms)} "
+            f"duration={_fmt_ms(self.duration_ms)} cost={_fmt_cost(self.cost_usd)}{retries}{fallback}>"
+        )
+
+
+class Completion:
+    """A model's answer (``client.complete()``): ``text``, ``json``, ``model`` and ``metrics``.
+
+    ``json`` is the parsed structured reply when a schema was given, else None. ``model``
+    is the model that answered (a fallback when ``metrics.fallback_used``). ``raw`` holds
+    the library's full result JSON.
+    """
+
+    __slots__ = ("text", "json", "model", "provider", "stop_reason", "metrics", "warnings", "raw")
+
+    def __init__(
+        self,
+        text: str,
+        json: Any = None,
+        model: str | None = None,
+        provider: str | None = None,
+        stop_reason: str | None = None,
+        metrics: CompletionMetrics | None = None,
+        warnings: list[str] | None = None,
+        raw: dict[str, Any] | None = None,
+    ) -> None:
+        self.text = text
+        self.json = json
+        self.model = model
+        self.provider = provider
+        self.stop_reason = stop_reason
+        self.metrics = metrics if metrics is not None else CompletionMetrics()
+        self.warnings = warnings if warnings is not None else []
+        self.raw = raw if raw is not None else {}
+
+    @classmethod
+    def _from_json(cls, text: str) -> Completion:
+        data = _load_object(text)
+        return cls(
+            text=data.get("text") or "",
+            json=data.get("json"),
+            model=data.get("model"),
+            provider=data.get("provider"),
+            stop_reason=data.get("stop_reason"),
+            metrics=CompletionMetrics(data.get("metrics") or {}),
+            warnings=list(data.get("warnings") or ()),
+            raw=data,
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Completion):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        m = self.metrics
+        preview = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return (
+            f"<Completion {self.model} {_fmt_tokens(m.input_tokens)}+{_fmt_tokens(m.output_tokens)} tokens "
+            f"{_fmt_ms(m.duration_ms)} text={preview!r}>"
+        )
+
+    def _repr_markdown_(self) -> str:
+        m = self.metrics
+        facts = [
+            f"{_fmt_tokens(m.input_tokens)} in / {_fmt_tokens(m.output_tokens)} out tokens",
+            f"first token {_fmt_ms(m.ttft_ms)}",
+            f"total {_fmt_ms(m.duration_ms)}",
+            f"cost {_fmt_cost(m.cost_usd)}",
+        ]
+        if m.retries:
+            facts.append(f"{m.retries} retr{'y' if m.retries == 1 else 'ies'}")
+        if m.fallback_used:
+            facts.append("fallback")
+        if self.json is not None:
+            body = "```json\n" + _dumps_pretty(self.json) + "\n```"
+        else:
+            body = self.text.replace("\n", "  \n") if self.text else "*(empty)*"
+        return f"**{self.model}** — {', '.join(facts)}\n\n{body}\n"
+
+
+def _dumps_pretty(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _fragments(value: str | Iterable[str] | None, name: str) -> list[str]:
+    """A prompt given as a str or an iterable of str, as the list the library expects."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, bytes):
+        raise TypeError(f"{name} must be str or a list of str, not bytes")
+    fragments = list(value)
+    for fragment in fragments:
+        if not isinstance(fragment, str):
+            raise TypeError(f"{name} fragments must be str, not {type(fragment).__name__}")
+    return fragments
+
+
 # ---------------------------------------------------------------------------
 # Client
 # ---------------------------------------------------------------------------
@@ -365,8 +618,11 @@ class Client:
             ``providers__openai__key`` → ``providers.openai.key``; a dotted name can be
             passed with ``**{"llm.model": ...}``. Unknown keys raise NotFoundError.
 
-    A Client may be shared between threads (the library serialises calls on one
-    client) and is a context manager that closes it.
+    ``client.config`` and ``client.memory`` read and change settings and memory;
+    :meth:`models`, :meth:`check_model`, :meth:`complete` and :meth:`metrics` talk to
+    language models; :meth:`kubectl` runs kubectl. A Client may be shared between
+    threads (the library serialises calls on one client) and is a context manager that
+    closes it.
     """
 
     __slots__ = ("_c", "config", "memory", "_config_dir")
@@ -406,6 +662,98 @@ class Client:
                 return handler(_loads(event_json))
 
         return self._c.kubectl_passthrough(_dumps(argv), callback)
+
+    def models(self) -> list[ModelInfo]:
+        """The models vibectl knows: the alias table plus llm.model and llm.fallback_models.
+
+        Each :class:`ModelInfo` says its provider, model id and where its key comes from
+        (never the key). Makes no network request.
+        """
+        data = _load_object(self._c.models_list())
+        default_name = data.get("default")
+        return [ModelInfo._from_dict(entry, default_name) for entry in data.get("models", ())]
+
+    def check_model(self, name: str | None = None) -> dict[str, Any]:
+        """Checks that a model (default: llm.model) resolves, has a key and is listed by its provider.
+
+        Returns the check as a dict: ``reachable``, ``model_found`` (None when the
+        provider does not list models), ``key_source``, ``latency_ms``, ``warnings``.
+        Raises ModelError for an unknown name, AuthenticationError when there is no key.
+        """
+        return _load_object(self._c.model_check(name))
+
+    def complete(
+        self,
+        user: str | Iterable[str],
+        *,
+        system: str | Iterable[str] | None = None,
+        schema: dict[str, Any] | None = None,
+        schema_name: str | None = None,
+        stream: bool = False,
+        on_text: Callable[[str], Any] | None = None,
+        on_event: Callable[[dict[str, Any]], Any] | None = None,
+        model: str | None = None,
+        timeout: float | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> Completion:
+        """Asks a model (default: llm.model) and returns its :class:`Completion`.
+
+        ``user`` and ``system`` are a str or a list of str (fragments joined by the
+        library). ``schema`` (a JSON schema dict) asks for structured output: the parsed
+        reply is ``.json``. With ``stream=True`` (implied by ``on_text``) the reply is
+        streamed: ``on_text(chunk)`` receives each text chunk as it arrives and
+        ``on_event(event)`` every event dict ("text", "retrying", "fallback"), on this
+        thread. An exception raised by a callback stops the call and is re-raised here
+        unchanged; returning False stops it with CallbackError. ``timeout`` bounds the
+        whole call in seconds, retries included.
+
+        Raises ModelError (unknown model, rejected request, reply not matching the
+        schema), AuthenticationError (no key or key rejected), TransientModelError
+        (rate limited / overloaded / unreachable through every retry and fallback),
+        TimeoutError, and CancelledError after :meth:`cancel`.
+        """
+        request: dict[str, Any] = {
+            "version": 1,
+            "system": _fragments(system, "system"),
+            "user": _fragments(user, "user"),
+            "stream": bool(stream) or on_text is not None,
+        }
+        if schema is not None:
+            if not isinstance(schema, dict):
+                raise TypeError(f"schema must be a dict (a JSON schema), not {type(schema).__name__}")
+            request["schema"] = schema
+        if schema_name is not None:
+            request["schema_name"] = schema_name
+        if model is not None:
+            request["model"] = model
+        if timeout is not None:
+            request["timeout_seconds"] = timeout
+        if max_tokens is not None:
+            request["max_tokens"] = max_tokens
+        if temperature is not None:
+            request["temperature"] = temperature
+
+        callback = None
+        if on_text is not None or on_event is not None:
+            text_handler = on_text
+            event_handler = on_event
+
+            def callback(event_json: str) -> Any:
+                event = _loads(event_json)
+                if event_handler is not None and event_handler(event) is False:
+                    return False
+                if text_handler is not None and event.get("type") == "text":
+                    chunk = (event.get("data") or {}).get("text")
+                    if isinstance(chunk, str) and text_handler(chunk) is False:
+                        return False
+                return None
+
+        return Completion._from_json(self._c.complete(_dumps(request), callback))
+
+    def metrics(self) -> dict[str, Any]:
+        """Model calls, tokens, retries and cost accumulated by this client, overall and ``by_model``."""
+        return _load_object(self._c.metrics())
 
     def cancel(self) -> None:
         """Stops the calls in progress on this client, from any thread (they raise CancelledError)."""
