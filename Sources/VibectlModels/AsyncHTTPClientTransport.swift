@@ -166,7 +166,27 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         return VibectlError(
             .transient, "could not reach \(host)",
             hint: "check the network, that the server is running, and the provider's base_url",
-            cause: Redaction.redactSecrets(String(describing: error)))
+            cause: connectionCause(error))
+    }
+
+    /// A short reason for a connection failure; NIO's own descriptions nest several layers deep.
+    static func connectionCause(_ error: any Error) -> String {
+        let text = String(describing: error)
+        let known: [(needle: String, reason: String)] = [
+            ("Connection refused", "connection refused: nothing listens there"),
+            ("Connection reset", "the connection was reset"),
+            ("Network is unreachable", "the network is unreachable"),
+            ("No route to host", "no route to host"),
+            ("getaddrinfo", "the host name does not resolve"),
+            ("NXDOMAIN", "the host name does not resolve"),
+            ("unableToResolve", "the host name does not resolve"),
+            ("handshakeFailed", "the TLS handshake failed"),
+            ("certificate", "the server's TLS certificate was not accepted"),
+        ]
+        if let match = known.first(where: { text.localizedCaseInsensitiveContains($0.needle) }) {
+            return match.reason
+        }
+        return Redaction.redactSecrets(text)
     }
 
     private static func mapBodyError(_ error: any Error, host: String) -> VibectlError {
