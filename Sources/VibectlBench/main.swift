@@ -127,17 +127,17 @@ var failed = false
 let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: AsyncHTTPClientTransport.defaultConfiguration())
 
 do {
-    print("vibectl-bench: model layer against the fake provider server on 127.0.0.1:\(server.port)")
-    print(
+    emit("vibectl-bench: model layer against the fake provider server on 127.0.0.1:\(server.port)")
+    emit(
         "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.operatingSystemVersionString)"
     )
-    print("")
-    print("1. Per-call overhead: \(calls) calls per row after \(warmup) warm-up calls; raw and stack calls alternate.")
-    print("   raw   = the adapter's request sent with AsyncHTTPClient alone, whole body read (no decoding)")
-    print("   stack = ModelService.complete (config, key, adapter, AsyncHTTPClientTransport, decoding, metrics)")
-    print("   reply = \(replyText.split(separator: " ").count) words; streamed replies arrive as one chunk per word")
-    print("")
-    print("   provider   mode      raw median  raw p90   stack median  stack p90   overhead: median  p90 (stack - raw)")
+    emit("")
+    emit("1. Per-call overhead: \(calls) calls per row after \(warmup) warm-up calls; raw and stack calls alternate.")
+    emit("   raw   = the adapter's request sent with AsyncHTTPClient alone, whole body read (no decoding)")
+    emit("   stack = ModelService.complete (config, key, adapter, AsyncHTTPClientTransport, decoding, metrics)")
+    emit("   reply = \(replyText.split(separator: " ").count) words; streamed replies arrive as one chunk per word")
+    emit("")
+    emit("   provider   mode      raw median  raw p90   stack median  stack p90   overhead: median  p90 (stack - raw)")
     let service = try makeService(server: server, scratch: scratch, overrides: [:])
     for provider in Provider.allCases {
         guard let adapter = ModelService.standardAdapters[provider] else { throw BenchError(description: "no adapter") }
@@ -156,7 +156,7 @@ do {
             }
             let rawSummary = Summary(raw)
             let stackSummary = Summary(stack)
-            print(
+            emit(
                 "   \(pad(provider.rawValue, 10)) \(pad(stream ? "streamed" : "plain", 8))"
                     + "  \(format(rawSummary.median)) \(format(rawSummary.p90))  "
                     + "   \(format(stackSummary.median))   \(format(stackSummary.p90))"
@@ -164,14 +164,14 @@ do {
             )
         }
     }
-    print("   (milliseconds)")
-    print("")
+    emit("   (milliseconds)")
+    emit("")
 
-    print("2. Success rate with the fake server answering overloaded (Anthropic 529 overloaded_error) on a")
-    print("   deterministic 50 % of requests (seed 2024): \(overloadCalls) calls to \(modelName(.anthropic)) per row.")
-    print("   llm.retry_delay_seconds = \(retryDelay) for this run (default 1.0) so that it is fast; the retry decisions are the same.")
-    print("")
-    print("   setting                               success   expected   retries per successful call (0/1/2/...)   failed")
+    emit("2. Success rate with the fake server answering overloaded (Anthropic 529 overloaded_error) on a")
+    emit("   deterministic 50 % of requests (seed 2024): \(overloadCalls) calls to \(modelName(.anthropic)) per row.")
+    emit("   llm.retry_delay_seconds = \(retryDelay) for this run (default 1.0) so that it is fast; the retry decisions are the same.")
+    emit("")
+    emit("   setting                               success   expected   retries per successful call (0/1/2/...)   failed")
     let settings: [(String, [String: JSONValue], Int)] = [
         ("llm.max_retries 2 (default)", [:], 3),
         ("llm.max_retries 3", ["llm.max_retries": 3], 4),
@@ -198,18 +198,23 @@ do {
         let expected = 100 * (1 - pow(0.5, Double(attempts)))
         let maxRetries = distribution.keys.max() ?? 0
         let histogram = (0...maxRetries).map { String(distribution[$0, default: 0]) }.joined(separator: "/")
-        print(
+        emit(
             "   \(pad(label, 36))  \(String(format: "%6.2f %%", rate))  \(String(format: "%6.2f %%", expected))"
                 + "   \(pad(histogram, 40))  \(failures)")
     }
-    print("")
-    print("   expected = 1 - 0.5^attempts, with attempts = 1 + max_retries per model (x2 with one fallback model).")
-    print("   The issue's target (>= 99 % with <= 3 retries) needs 7 attempts at a 50 % failure rate; see the rows above.")
+    emit("")
+    emit("   expected = 1 - 0.5^attempts, with attempts = 1 + max_retries per model (x2 with one fallback model).")
+    emit("   The issue's target (>= 99 % with <= 3 retries) needs 7 attempts at a 50 % failure rate; see the rows above.")
 } catch {
-    print("vibectl-bench: \(error)")
+    emit("vibectl-bench: \(error)")
     failed = true
 }
 
 try? await client.shutdown().get()
 await server.stop()
 if failed { exit(1) }
+
+/// Writes one line of the report to standard output.
+func emit(_ line: String = "") {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

@@ -57,7 +57,7 @@ struct IntegrationFaultTests {
     func retriesExhausted() async throws {
         try await IntegrationFixture.run(overrides: ["llm.max_retries": 2]) { fixture in
             fixture.server.setDefaultReply(.overloaded, for: .anthropic)
-            let error = await expectIntegrationError(.transient) {
+            let error = await expectError(.transient) {
                 try await fixture.complete(model: Provider.anthropic.integrationModel)
             }
             #expect(fixture.server.requests(for: .anthropic).count == 3)
@@ -98,7 +98,7 @@ struct IntegrationFaultTests {
             fixture.server.enqueue(.slowFirstByte(30), for: .openai)
             let clock = ContinuousClock()
             let start = clock.now
-            let error = await expectIntegrationError(.timeout) {
+            let error = await expectError(.timeout) {
                 try await fixture.complete(model: Provider.openai.integrationModel, timeout: .seconds(1))
             }
             let elapsed = clock.now - start
@@ -114,7 +114,7 @@ struct IntegrationFaultTests {
             let clock = ContinuousClock()
             let start = clock.now
             // docs/config.md: "A slower attempt fails as transient and is retried" (here: no retries left).
-            let error = await expectIntegrationError(.transient) {
+            let error = await expectError(.transient) {
                 try await fixture.complete(model: Provider.anthropic.integrationModel)
             }
             let elapsed = clock.now - start
@@ -138,7 +138,7 @@ struct IntegrationFaultTests {
     func malformedJSON(stream: Bool) async throws {
         try await IntegrationFixture.run { fixture in
             fixture.server.enqueue(.malformedJSON, for: .anthropic)
-            _ = await expectIntegrationError(.model) {
+            _ = await expectError(.model) {
                 try await fixture.complete(model: Provider.anthropic.integrationModel, stream: stream)
             }
             #expect(fixture.server.requests(for: .anthropic).count == 1)
@@ -149,7 +149,7 @@ struct IntegrationFaultTests {
     func unexpectedShape(provider: Provider) async throws {
         try await IntegrationFixture.run { fixture in
             fixture.server.enqueue(.unexpectedShape, for: FakeProviderAPI(provider))
-            _ = await expectIntegrationError(.model) {
+            _ = await expectError(.model) {
                 try await fixture.complete(model: provider.integrationModel)
             }
         }
@@ -160,7 +160,7 @@ struct IntegrationFaultTests {
         try await IntegrationFixture.run { fixture in
             let api = FakeProviderAPI(provider)
             fixture.server.enqueue(.wrongSchema(json: #"{"answer": "forty-two"}"#), for: api)
-            let error = await expectIntegrationError(.model) {
+            let error = await expectError(.model) {
                 try await fixture.complete(IntegrationFixture.structuredRequest, model: provider.integrationModel)
             }
             #expect(error?.message.contains("answer") == true, "\(String(describing: error))")
@@ -191,7 +191,7 @@ struct IntegrationFaultTests {
     func modelNotFoundWithoutFallback() async throws {
         try await IntegrationFixture.run { fixture in
             fixture.server.enqueue(.modelNotFound, for: .openai)
-            let error = await expectIntegrationError(.model) {
+            let error = await expectError(.model) {
                 try await fixture.complete(model: "openai:gpt-no-such-model")
             }
             #expect(error?.message.contains("gpt-no-such-model") == true, "\(String(describing: error))")
@@ -215,7 +215,7 @@ struct IntegrationFaultTests {
     @Test("a missing key is .auth before any request is sent, and the hint says how to set one", arguments: [Provider.anthropic, .openai, .gemini])
     func missingKey(provider: Provider) async throws {
         try await IntegrationFixture.run(keys: [:]) { fixture in
-            let error = await expectIntegrationError(.auth) {
+            let error = await expectError(.auth) {
                 try await fixture.complete(model: provider.integrationModel)
             }
             #expect(fixture.server.requests.isEmpty)
@@ -229,7 +229,7 @@ struct IntegrationFaultTests {
         try await IntegrationFixture.run { fixture in
             let api = FakeProviderAPI(provider)
             fixture.server.enqueue(.unauthorized, for: api)
-            let error = await expectIntegrationError(.auth) {
+            let error = await expectError(.auth) {
                 try await fixture.complete(model: provider.integrationModel)
             }
             let key = integrationKeys[provider] ?? "-"

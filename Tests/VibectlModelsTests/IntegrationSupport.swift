@@ -122,19 +122,3 @@ final class IntegrationEventLog: Sendable {
     let events = Mutex<[ModelEvent]>([])
 }
 
-/// Runs `body`, expecting a `VibectlError` with `code`, and returns it.
-func expectIntegrationError<T>(
-    _ code: VibectlError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T
-) async -> VibectlError? {
-    do {
-        _ = try await body()
-        Issue.record("expected \(code.name), but the call succeeded", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as VibectlError {
-        #expect(error.code == code, "got \(error)", sourceLocation: sourceLocation)
-        return error
-    } catch {
-        Issue.record("expected a VibectlError, got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
-}
