@@ -37,10 +37,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(name: "VibectlOutput", dependencies: ["VibectlCore", "Yams"], swiftSettings: strictSettings),
         .target(name: "VibectlKubectl", dependencies: ["VibectlCore", "VibectlStore"], swiftSettings: strictSettings),
         .target(
             name: "VibectlABI",
-            dependencies: ["CVibectl", "VibectlCore", "VibectlStore", "VibectlKubectl", "VibectlModels"],
+            dependencies: ["CVibectl", "VibectlCore", "VibectlStore", "VibectlKubectl", "VibectlModels", "VibectlOutput"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -81,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "VibectlBench",
             dependencies: [
-                "VibectlModels", "VibectlStore", "VibectlTestSupport",
+                "VibectlModels", "VibectlStore", "VibectlOutput", "VibectlTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -90,6 +91,7 @@ let package = Package(
         ),
         .testTarget(name: "VibectlStoreTests", dependencies: ["VibectlStore", "VibectlTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VibectlKubectlTests", dependencies: ["VibectlKubectl", "VibectlTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "VibectlOutputTests", dependencies: ["VibectlOutput", "VibectlTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VibectlABITests", dependencies: ["CVibectl", "VibectlABI", "VibectlTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "VibectlModelsTests", dependencies: ["VibectlModels", "VibectlTestSupport", "VibectlStore"],

@@ -530,6 +530,64 @@ VIBECTL_API int vibectl_complete(vibectl_client *VIBECTL_NULLABLE client, const 
 VIBECTL_API int vibectl_client_metrics(vibectl_client *VIBECTL_NULLABLE client,
                                        char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
 
+/* ------------------------------------------------------------------------- */
+/* Safety, compaction, redaction                                             */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * Classifies a planned kubectl command as safe, needing confirmation, or rejected.
+ *
+ * Planner output is untrusted input: shell operators, non-kubectl programs, flags that
+ * redirect credentials or the target cluster (unless the user's own config or flags set
+ * them), and shells opened with exec are rejected; dangerous flags force confirmation.
+ *
+ * @param args_json     A JSON array of strings: the kubectl arguments, without "kubectl".
+ * @param options_json  NULL, or {"version":1,"manifest":"...","user_flags":["--context"],
+ *                      "user_asked_for_shell":false}. core.kubeconfig, core.context and
+ *                      core.namespace, when set in config, count as the user's own flags.
+ * @param[out] out_json {"version":1,"verdict":"safe|confirm|reject","class":"read-only|
+ *                      mutating|interactive|unknown","forced":bool,"reasons":[...]}
+ *                      (docs/abi.md). Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL.
+ * @since 0.2.0
+ */
+VIBECTL_API int vibectl_classify(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE args_json,
+                                 const char *VIBECTL_NULLABLE options_json,
+                                 char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Compacts command output the way vibectl does before a model sees it: redacted first
+ * (unless security.redact is off or the options say so), then reduced to a character
+ * budget while keeping the facts (counts, unhealthy items, images, errors).
+ *
+ * @param text          The command output.
+ * @param options_json  NULL, or {"version":1,"budget":5000,"intent":"why is it failing",
+ *                      "redact":true}. budget defaults to output.max_chars.
+ * @param[out] out_json {"version":1,"text":...,"type":"json|yaml|table|logs|events|text",
+ *                      "original_chars":N,"kept_chars":N,"original_tokens_estimate":N,
+ *                      "kept_tokens_estimate":N,"dropped":[...],"redactions":{kind:N}}
+ *                      (docs/abi.md). Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL (bad options, or an invalid security.redact_patterns
+ *         entry); VIBECTL_ECONFIG.
+ * @since 0.2.0
+ */
+VIBECTL_API int vibectl_compact(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE text,
+                                const char *VIBECTL_NULLABLE options_json,
+                                char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Replaces secrets in text with [REDACTED:<kind>]: Secret data, tokens, JWTs, PEM blocks,
+ * kubeconfig credentials, cloud and API keys, password-like values, high-entropy blobs,
+ * and matches of security.redact_patterns. Applies even when security.redact is off.
+ *
+ * @param[out] out_json {"version":1,"text":...,"findings":{kind:N},"total":N} — never a
+ *                      secret (docs/abi.md). Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL (NULL, not UTF-8, an invalid custom pattern).
+ * @since 0.2.0
+ */
+VIBECTL_API int vibectl_redact(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE text,
+                               char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import VibectlCore
 import VibectlModels
+import VibectlOutput
 import VibectlStore
 
 /// The object behind a `vibectl_client *`: stores, the environment it resolved them from,
@@ -25,6 +26,19 @@ final class ClientHandle: Sendable {
         config = try ConfigStore(paths: paths, environment: environment, overrides: options.overrides)
         memory = MemoryStore(config: config)
         self.environment = environment
+    }
+
+    /// A redactor with the built-in detectors and `security.redact_patterns` (read on every call,
+    /// so a pattern added by another process applies at once).
+    func redactor() throws -> Redactor {
+        let patterns = try config.value("security.redact_patterns").arrayValue?.compactMap(\.stringValue) ?? []
+        return try Redactor(extraPatterns: patterns)
+    }
+
+    /// Redacts `text` when `security.redact` is on (the default); returns it unchanged otherwise.
+    func redactIfEnabled(_ text: String) throws -> String {
+        guard try config.value("security.redact").boolValue ?? true else { return text }
+        return try redactor().redact(text).text
     }
 
     /// The model service of this client, created on first use (commands that never talk to a

@@ -19,7 +19,8 @@ public func vibectl_memory_set(
 ) -> Int32 {
     out_json?.pointee = nil
     return ABICall.withClient(client) { handle in
-        let status = try handle.memory.set(CStrings.read(text, "text"))
+        // Memory is sent to models with every request, so it is redacted like them.
+        let status = try handle.memory.set(handle.redactIfEnabled(CStrings.read(text, "text")))
         if let out_json { try CStrings.give(status.json().jsonString(), to: out_json) }
     }
 }

@@ -40,10 +40,14 @@ public func vibectl_complete(
     _ user_data: UnsafeMutableRawPointer?, _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
     ABICall.withClient(client, out: out_json, "out_json") { handle, out in
-        let parsed = try CompletionRequest(json: CStrings.read(request_json, "request_json"))
+        var parsed = try CompletionRequest(json: CStrings.read(request_json, "request_json"))
+        // Nothing reaches a model unredacted (security.redact, on by default).
+        parsed.request.systemFragments = try parsed.request.systemFragments.map(handle.redactIfEnabled)
+        parsed.request.userFragments = try parsed.request.userFragments.map(handle.redactIfEnabled)
+        let request = parsed
         let service = handle.models()
         let result = try EventPump.run(on: handle, callback: callback, userData: user_data) { events in
-            try await service.complete(parsed.request, options: parsed.options) { event in
+            try await service.complete(request.request, options: request.options) { event in
                 switch event {
                 case .text(let text):
                     events.emit("text", ["text": .string(text)])

@@ -1,4 +1,5 @@
 // vibectl-bench: figures for the model layer against the loopback fake provider server.
+// (`vibectl-bench compact FILE …` instead runs one compaction for bench/compaction.sh; see CompactCommand.swift.)
 //
 // 1. Per-call overhead of the adapter stack (ModelService + adapter + AsyncHTTPClientTransport)
 //    against the raw round trip of the same request sent with AsyncHTTPClient alone, per provider,
@@ -17,6 +18,11 @@ import VibectlCore
 import VibectlModels
 import VibectlStore
 import VibectlTestSupport
+
+// `vibectl-bench compact FILE …` is the compaction benchmark's driver (CompactCommand.swift).
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "compact" {
+    exit(runCompactCommand(Array(CommandLine.arguments.dropFirst(2))))
+}
 
 /// Median and 90th percentile of samples in milliseconds.
 struct Summary {

@@ -73,6 +73,16 @@ enum Library {
         return String(cString: out)
     }
 
+    /// `value` (a JSON-compatible array or dictionary) as compact JSON text.
+    static func encode(_ value: Any, what: String) throws(CLIError) -> String {
+        do {
+            let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+            return String(decoding: data, as: UTF8.self)
+        } catch {
+            throw CLIError(message: "could not encode \(what): \(error)")
+        }
+    }
+
     /// The error for a library answer that is not the JSON the CLI expects.
     static func malformed(_ what: String) -> CLIError {
         CLIError(
@@ -265,6 +275,24 @@ final class Client {
     /// vibectl_client_cancel: stops the call in progress on this client (any thread).
     func cancel() {
         _ = vibectl_client_cancel(handle)
+    }
+
+    /// vibectl_classify: the safety verdict on planned kubectl arguments.
+    func classify(_ args: [String], options: [String: Any]) throws(CLIError) -> (text: String, json: JSON) {
+        let argsText = try Library.encode(args, what: "the kubectl arguments")
+        let optionsText = try Library.encode(options, what: "the classify options")
+        return try json(doing: "classifying the command") { vibectl_classify(handle, argsText, optionsText, $0) }
+    }
+
+    /// vibectl_compact: redacts (unless switched off) and compacts `text` to a budget.
+    func compact(_ text: String, options: [String: Any]) throws(CLIError) -> (text: String, json: JSON) {
+        let optionsText = try Library.encode(options, what: "the compact options")
+        return try json(doing: "compacting the text") { vibectl_compact(handle, text, optionsText, $0) }
+    }
+
+    /// vibectl_redact: `text` with its secrets replaced, and the findings by kind.
+    func redact(_ text: String) throws(CLIError) -> (text: String, json: JSON) {
+        try json(doing: "redacting the text") { vibectl_redact(handle, text, $0) }
     }
 
     /// vibectl_kubectl_passthrough: runs kubectl attached to the terminal and returns its exit code.

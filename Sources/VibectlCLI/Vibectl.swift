@@ -62,14 +62,19 @@ struct Vibectl: ParsableCommand {
               vibectl model test gpt-4o claude-sonnet-4
               # Remember context between commands
               vibectl memory set "Working in the staging cluster, namespace payments"
+              # See exactly what a model would be sent for some output (redacted, compacted)
+              kubectl get pods -A -o json | vibectl compact --budget 2000
+              # Check a planned command: exit 0 safe, 2 confirm, 3 reject
+              vibectl classify -- delete pod web-1 --force
               # Enable bash completion
               source <(vibectl completion bash)
 
             EXIT STATUS:
-              0      success
-              1    failure (stderr has the error, and a hint when there is a fix)
-              64   usage error (unknown command or option, missing argument)
-              N    'vibectl just' exits with kubectl's own exit status
+              0     success
+              1     failure (stderr has the error, and a hint when there is a fix)
+              64    usage error (unknown command or option, missing argument)
+              2, 3  'vibectl classify': confirm, reject (0 is safe)
+              N     'vibectl just' exits with kubectl's own exit status
 
             ENVIRONMENT:
               VIBECTL_CONFIG_DIR      configuration directory (--config-dir wins)
@@ -78,7 +83,7 @@ struct Vibectl: ParsableCommand {
             """,
         subcommands: [
             VersionCommand.self, ConfigCommand.self, MemoryCommand.self, ModelCommand.self, JustCommand.self,
-            CompletionCommand.self,
+            CompactCommand.self, RedactCommand.self, ClassifyCommand.self, CompletionCommand.self,
         ]
     )
 

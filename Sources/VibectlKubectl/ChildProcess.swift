@@ -13,19 +13,47 @@ import Darwin
 /// The pid is only signalled while the child is known not to be reaped (the waiter uses
 /// `waitid(WNOWAIT)` first and reaps under the same lock), so a cancellation racing with the
 /// child's exit can never hit a recycled pid.
+///
+/// A child that leads its own process group (``processGroup``) is signalled as a group, so its
+/// descendants are stopped too. Once the leader is reaped the group is still signalled while
+/// ``markOutputOpen(_:)`` says a descendant may still hold the output pipes: a process group id
+/// cannot be reused while any member of the group is alive.
 final class ChildProcess: Sendable {
     /// The child's process id.
     let pid: pid_t
+    /// Whether the child leads a process group of its own (spawned with pgroup 0).
+    let processGroup: Bool
 
     private struct State {
         var reaped = false
         var cancelRequested = false
+        var outputOpen = false
     }
 
     private let state = Mutex(State())
 
-    init(pid: pid_t) {
+    init(pid: pid_t, processGroup: Bool = false) {
         self.pid = pid
+        self.processGroup = processGroup
+    }
+
+    /// Records whether the child's output pipes are still open (someone in the group may hold them).
+    func markOutputOpen(_ open: Bool) {
+        state.withLock { $0.outputOpen = open }
+    }
+
+    /// Signals the child (or its group) when that cannot hit a recycled pid; the lock is held.
+    private func signalLocked(_ state: State, _ signal: Int32) -> Bool {
+        if !state.reaped {
+            _ = kill(processGroup ? -pid : pid, signal)
+            if processGroup { _ = kill(pid, signal) }
+            return true
+        }
+        if processGroup && state.outputOpen {
+            _ = kill(-pid, signal)
+            return true
+        }
+        return false
     }
 
     /// Whether ``cancel(killGrace:)`` has been called.
@@ -36,9 +64,7 @@ final class ChildProcess: Sendable {
     /// Sends `signal` to the child if it has not been reaped yet.
     func send(_ signal: Int32) {
         state.withLock { state in
-            if !state.reaped {
-                _ = kill(pid, signal)
-            }
+            _ = signalLocked(state, signal)
         }
     }
 
@@ -47,10 +73,8 @@ final class ChildProcess: Sendable {
         let first = state.withLock { state -> Bool in
             let first = !state.cancelRequested
             state.cancelRequested = true
-            if first && !state.reaped {
-                _ = kill(pid, SIGTERM)
-            }
-            return first && !state.reaped
+            guard first else { return false }
+            return signalLocked(state, SIGTERM)
         }
         guard first else { return }
         let grace = killGrace.isFinite ? max(0, killGrace) : 2.0

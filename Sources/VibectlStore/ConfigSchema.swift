@@ -16,7 +16,7 @@ public enum ConfigSchema {
 
     /// The sections, in display order.
     public static let sections: [String] = [
-        "core", "display", "llm", "providers", "memory", "warnings", "live_display", "features",
+        "core", "output", "display", "llm", "providers", "memory", "warnings", "live_display", "features",
         "networking", "plugins", "proxy", "system", "security",
     ]
 
@@ -29,6 +29,25 @@ public enum ConfigSchema {
             ConfigKey(
                 "core.kubectl_command", .string, "kubectl", check: .nonEmpty,
                 "The kubectl program to run: a name looked up in PATH, or a path."),
+            ConfigKey(
+                "core.context", .string, .null, nullable: true,
+                "kubeconfig context passed to kubectl as --context; null uses the kubeconfig's current context."),
+            ConfigKey(
+                "core.namespace", .string, .null, nullable: true,
+                "Namespace passed to kubectl as --namespace; null uses the context's namespace."),
+            ConfigKey(
+                "core.timeout_seconds", .float, 300.0, range: 0...86_400,
+                "Seconds a captured kubectl command may run before it is stopped (SIGTERM, then SIGKILL); 0 means no limit."),
+            ConfigKey(
+                "core.max_output_bytes", .int, 67_108_864, range: 65_536...17_179_869_184,
+                "Bytes of kubectl output held in memory per stream; the rest goes to a temporary file and is marked as cut."),
+
+            ConfigKey(
+                "output.max_chars", .int, 5000, range: 200...10_000_000,
+                "Characters of compacted command output a model is sent (summaries, recovery, check)."),
+            ConfigKey(
+                "output.chars_per_token", .float, 4.0, range: 1...16,
+                "Characters per token used to show budgets and sizes as estimated tokens."),
 
             ConfigKey(
                 "display.theme", .string, "default", allowed: ["default", "dark", "light", "accessible"],
@@ -192,6 +211,12 @@ public enum ConfigSchema {
             ConfigKey(
                 "security.warn_sanitization", .bool, true,
                 "Print a warning each time the sanitiser removes something from a request."),
+            ConfigKey(
+                "security.redact", .bool, true,
+                "Replace secrets (Secret data, tokens, keys, certificates, passwords) with [REDACTED:<kind>] in everything sent to a model or kept in memory."),
+            ConfigKey(
+                "security.redact_patterns", .list, [], check: .regex,
+                "Extra regular expressions whose matches are redacted as [REDACTED:custom]."),
         ]
         return keys
     }()

@@ -52,7 +52,7 @@ enum ValueCoercion {
             }
             if trimmed.isEmpty { return .array([]) }
             let items = trimmed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            return .array(items.map(JSONValue.string))
+            return try validate(.array(items.map(JSONValue.string)), for: key)
         case .map:
             guard let parsed = try? JSONValue.parse(trimmed), parsed.objectValue != nil else {
                 throw ValueProblem(message: "\(quoted(text)) is not a JSON object; \(mapShape(key))")
@@ -87,7 +87,7 @@ enum ValueCoercion {
                 }
                 strings.append(item)
             }
-            return .array(strings)
+            return try validate(.array(strings), for: key)
         case (.map, .object(let members)):
             if key.check == .priceTable { return try prices(members) }
             return key.path == ConfigSchema.profilesPath ? try profiles(members, key: key) : try profile(members, key: key)
@@ -136,6 +136,16 @@ enum ValueCoercion {
                     hint: key.nullable ? "use one of the valid values, or `vibectl config unset \(key.path)` to reset it" : nil)
             }
             try check(text, key: key)
+            return value
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                guard case .string(let text) = item else { continue }
+                do {
+                    try check(text, key: key)
+                } catch {
+                    throw ValueProblem(message: "item \(index): \(error.message)", hint: error.hint)
+                }
+            }
             return value
         case .int(let number):
             try checkRange(Double(number), key: key, shown: String(number))

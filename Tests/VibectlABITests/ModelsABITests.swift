@@ -101,6 +101,20 @@ struct ModelsABITests {
         }
     }
 
+    @Test("request fragments are redacted before they reach the provider")
+    func fragmentsRedacted() async throws {
+        try await withFakeProviderServer { server in
+            let client = try openAIClient(server)
+            let secret = "ghp_" + String(repeating: "A1b2C3d4", count: 5)
+            let outcome = await completeOffPool(client, #"{"system":["key \#(secret)"],"user":["my token is \#(secret)"],"model":"gpt-4o"}"#)
+            #expect(outcome.status == VIBECTL_OK, "\(outcome.message)")
+            let body = try #require(server.requests(for: .openai).last?.body)
+            let sent = String(decoding: body, as: UTF8.self)
+            #expect(!sent.contains(secret))
+            #expect(sent.contains("[REDACTED:"))
+        }
+    }
+
     @Test("a schema gives a parsed json member")
     func structuredCompletion() async throws {
         try await withFakeProviderServer { server in

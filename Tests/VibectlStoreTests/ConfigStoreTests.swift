@@ -690,3 +690,18 @@ struct ModelKeyTests {
         #expect(!(try store.show(nil).jsonString().contains("AIzaSyExample")))
     }
 }
+
+@Suite("Output and redaction keys")
+struct OutputAndRedactionKeyTests {
+    @Test("redact_patterns accepts regular expressions and names the item that does not compile")
+    func redactPatterns() throws {
+        let temp = try TempConfig()
+        let store = try temp.store()
+        try store.set("security.redact_patterns", text: #"["acme-[0-9]{6}", "internal_[a-z]+"]"#)
+        #expect(try store.value("security.redact_patterns") == ["acme-[0-9]{6}", "internal_[a-z]+"])
+        let error = #expect(throws: VibectlError.self) { try store.set("security.redact_patterns", text: #"["ok", "(unclosed"]"#) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("item 1") == true, "\(String(describing: error))")
+        #expect(try store.value("security.redact_patterns") == ["acme-[0-9]{6}", "internal_[a-z]+"], "a bad list is not saved")
+    }
+}

@@ -7,6 +7,12 @@ import VibectlCore
 let documentedDefaults: [String: JSONValue] = [
     "core.kubeconfig": nil,
     "core.kubectl_command": "kubectl",
+    "core.context": nil,
+    "core.namespace": nil,
+    "core.timeout_seconds": 300.0,
+    "core.max_output_bytes": 67_108_864,
+    "output.max_chars": 5000,
+    "output.chars_per_token": 4.0,
     "display.theme": "default",
     "display.show_raw_output": false,
     "display.show_vibe": true,
@@ -69,6 +75,8 @@ let documentedDefaults: [String: JSONValue] = [
     "security.audit_logging": true,
     "security.audit_log_path": nil,
     "security.warn_sanitization": true,
+    "security.redact": true,
+    "security.redact_patterns": [],
     "system.log_level": "WARNING",
     "system.custom_instructions": nil,
 ]
@@ -81,11 +89,11 @@ struct SchemaTests {
         #expect(ConfigSchema.keys.count == documentedDefaults.count, "no key is listed twice")
     }
 
-    @Test("sections are the original's plus security, in display order")
+    @Test("sections are the original's plus output and security, in display order")
     func sections() {
         #expect(
             ConfigSchema.sections == [
-                "core", "display", "llm", "providers", "memory", "warnings", "live_display", "features",
+                "core", "output", "display", "llm", "providers", "memory", "warnings", "live_display", "features",
                 "networking", "plugins", "proxy", "system", "security",
             ])
         for key in ConfigSchema.keys {

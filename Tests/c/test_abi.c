@@ -849,6 +849,37 @@ static void test_models(vibectl_client *c) {
           "hint: %s", vibectl_error_last()->hint ? vibectl_error_last()->hint : "(null)");
 }
 
+/* Classification, compaction, redaction: pure functions of the input and the config. */
+static void test_output(vibectl_client *c) {
+    char *out = NULL;
+    step("classify, compact, redact");
+
+    CHECK_STATUS(vibectl_classify(c, "[\"get\",\"pods\"]", NULL, &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "\"verdict\":\"safe\"") != NULL, "classify get: %s", out ? out : "(null)");
+    vibectl_string_free(out);
+    CHECK_STATUS(vibectl_classify(c, "[\"get\",\"pods\",\"&&\",\"curl\",\"evil\"]", NULL, &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "\"verdict\":\"reject\"") != NULL, "classify &&: %s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = SENTINEL;
+    CHECK_STATUS(vibectl_classify(c, NULL, NULL, &out), VIBECTL_EINVAL);
+    CHECK(out == NULL, "classify did not NULL *out on failure");
+
+    CHECK_STATUS(vibectl_compact(c, "plain words", "{\"budget\":1000}", &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "plain words") != NULL, "compact: %s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = SENTINEL;
+    CHECK_STATUS(vibectl_compact(c, "x", "{\"budget\":-1}", &out), VIBECTL_EINVAL);
+    CHECK(out == NULL, "compact did not NULL *out on failure");
+
+    CHECK_STATUS(vibectl_redact(c, "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n", &out),
+                 VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7") == NULL, "redact kept the key: %s",
+          out ? out : "(null)");
+    CHECK(out != NULL && strstr(out, "[REDACTED:") != NULL, "redact: %s", out ? out : "(null)");
+    vibectl_string_free(out);
+    CHECK_STATUS(vibectl_redact(NULL, "x", &out), VIBECTL_EINVAL);
+}
+
 /* ------------------------------------------------------------------------- */
 
 int main(void) {
@@ -891,6 +922,7 @@ int main(void) {
         test_passthrough(c);
         test_thread_errors(c);
         test_models(c);
+        test_output(c);
         vibectl_client_free(c);
     }
 

@@ -523,6 +523,49 @@ call_text_out(ClientObject *self, text_out_fn fn, PyObject *arg, const char *wha
     return result;
 }
 
+/* --- calls of the shape f(client, text, options, &out) -------------------- */
+
+typedef int (*text_options_out_fn)(vibectl_client *, const char *, const char *, char **);
+
+static PyObject *
+call_text_options_out(ClientObject *self, text_options_out_fn fn, PyObject *args, const char *format,
+                      const char *what)
+{
+    PyObject *text_obj = NULL;
+    PyObject *options_obj = Py_None;
+    if (!PyArg_ParseTuple(args, format, &text_obj, &options_obj)) {
+        return NULL;
+    }
+    module_state *st = CLIENT_STATE(self);
+    if (st == NULL) {
+        return NULL;
+    }
+    const char *text = NULL;
+    const char *options = NULL;
+    if (utf8_arg(st, text_obj, what, 0, &text) < 0
+        || utf8_arg(st, options_obj, "options_json", 1, &options) < 0) {
+        return NULL;
+    }
+    vibectl_client *handle = client_enter(self, st);
+    if (handle == NULL) {
+        return NULL;
+    }
+    char *out = NULL;
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = fn(handle, text, options, &out);
+    Py_END_ALLOW_THREADS
+    PyObject *result = NULL;
+    if (status != VIBECTL_OK) {
+        vibectl_string_free(out);
+        raise_status(st, status);
+    } else {
+        result = take_string(out);
+    }
+    client_leave(self);
+    return result;
+}
+
 /* --- calls of the shape f(client, key, value) ---------------------------- */
 
 typedef int (*key_value_fn)(vibectl_client *, const char *, const char *);
@@ -806,6 +849,26 @@ Client_complete(ClientObject *self, PyObject *args)
     return result;
 }
 
+/* --- safety, compaction, redaction ---------------------------------------- */
+
+static PyObject *
+Client_classify(ClientObject *self, PyObject *args)
+{
+    return call_text_options_out(self, vibectl_classify, args, "O|O:classify", "args_json");
+}
+
+static PyObject *
+Client_compact(ClientObject *self, PyObject *args)
+{
+    return call_text_options_out(self, vibectl_compact, args, "O|O:compact", "text");
+}
+
+static PyObject *
+Client_redact(ClientObject *self, PyObject *text)
+{
+    return call_text_out(self, vibectl_redact, text, "text", 0);
+}
+
 static PyObject *
 Client_cancel(ClientObject *self, PyObject *Py_UNUSED(ignored))
 {
@@ -882,6 +945,19 @@ static PyMethodDef Client_methods[] = {
      "metrics($self, /)\n--\n\n"
      "vibectl_client_metrics(): calls, tokens, retries and cost accumulated by this client,\n"
      "as JSON."},
+    {"classify", (PyCFunction)Client_classify, METH_VARARGS,
+     "classify($self, args_json, options_json=None, /)\n--\n\n"
+     "vibectl_classify(): the safety verdict on planned kubectl arguments (a JSON array of\n"
+     "str) as JSON: verdict, class, forced, reasons."},
+    {"compact", (PyCFunction)Client_compact, METH_VARARGS,
+     "compact($self, text, options_json=None, /)\n--\n\n"
+     "vibectl_compact(): redacts (unless switched off) and compacts text to a budget;\n"
+     "returns the text, its type, sizes, token estimates, what was dropped and the\n"
+     "redactions by kind, as JSON."},
+    {"redact", (PyCFunction)Client_redact, METH_O,
+     "redact($self, text, /)\n--\n\n"
+     "vibectl_redact(): the text with its secrets replaced by [REDACTED:<kind>] and the\n"
+     "findings by kind, as JSON (never a secret)."},
     {"cancel", (PyCFunction)Client_cancel, METH_NOARGS,
      "cancel($self, /)\n--\n\n"
      "vibectl_client_cancel(): makes the calls in progress on this client (on any thread)\n"

@@ -101,6 +101,11 @@ int vibectl_model_check(vibectl_client *c, const char *m, char **o) { (void)c; (
 int vibectl_complete(vibectl_client *c, const char *r, vibectl_event_cb cb, void *u, char **o)
 { (void)c; (void)r; (void)cb; (void)u; (void)o; return -1; }
 int vibectl_client_metrics(vibectl_client *c, char **o) { (void)c; (void)o; return -1; }
+int vibectl_classify(vibectl_client *c, const char *a, const char *p, char **o)
+{ (void)c; (void)a; (void)p; (void)o; return -1; }
+int vibectl_compact(vibectl_client *c, const char *t, const char *p, char **o)
+{ (void)c; (void)t; (void)p; (void)o; return -1; }
+int vibectl_redact(vibectl_client *c, const char *t, char **o) { (void)c; (void)t; (void)o; return -1; }
 """
 
 

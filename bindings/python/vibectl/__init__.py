@@ -13,6 +13,11 @@ through the C library, so a Python script sees exactly what the `vibectl` comman
 Models are one call away: ``client.complete(user="Summarise: ...", stream=True,
 on_text=print)`` returns a :class:`Completion` with ``.text``, ``.json`` and ``.metrics``.
 
+Safety and output helpers need no setup: ``vibectl.classify(["delete", "pod", "x"])``
+says whether a planned kubectl command is safe, ``vibectl.compact(text, budget=2000)``
+shows exactly what a model would be sent for some output, ``vibectl.redact(text)``
+replaces the secrets in it.
+
 Errors are raised as subclasses of :class:`VibectlError`, one per library status
 (``NotFoundError`` for an unknown key, ``InvalidArgumentError`` for a bad value,
 ``AuthenticationError`` for a missing API key, ...),
@@ -21,6 +26,7 @@ each with ``.code``, ``.code_name`` and ``.hint``. See docs/python.md.
 
 from __future__ import annotations
 
+import _thread
 import os as _os
 
 from . import _vibectl
@@ -58,6 +64,7 @@ __all__ = [
     "CallbackError",
     "CancelledError",
     "Client",
+    "Compaction",
     "Completion",
     "CompletionMetrics",
     "Config",
@@ -71,13 +78,18 @@ __all__ = [
     "ModelError",
     "ModelInfo",
     "NotFoundError",
+    "Redaction",
+    "SafetyAssessment",
     "TimeoutError",
     "TransientModelError",
     "VibectlError",
     "VibectlIOError",
     "__version__",
     "abi_version",
+    "classify",
+    "compact",
     "config_schema",
+    "redact",
     "status_name",
     "version_number",
     "version_string",
@@ -504,6 +516,196 @@ class Completion:
         return f"**{self.model}** — {', '.join(facts)}\n\n{body}\n"
 
 
+def _findings_text(findings: dict[str, int]) -> str:
+    """``"2 jwt, 1 pem"``: counts by kind, most frequent first."""
+    items = sorted(findings.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{count} {kind}" for kind, count in items if count)
+
+
+class SafetyAssessment:
+    """The safety verdict on a planned kubectl command (``client.classify()``).
+
+    ``verdict`` is ``"safe"``, ``"confirm"`` or ``"reject"``; ``verb_class`` is
+    ``"read-only"``, ``"mutating"``, ``"interactive"`` or ``"unknown"``; ``forced`` is True
+    when a dangerous flag or a manifest rule forces confirmation even in auto mode;
+    ``reasons`` says why, one sentence each. ``raw`` holds the library's JSON.
+    """
+
+    __slots__ = ("verdict", "verb_class", "forced", "reasons", "raw")
+
+    def __init__(
+        self,
+        verdict: str,
+        verb_class: str = "unknown",
+        forced: bool = False,
+        reasons: list[str] | None = None,
+        raw: dict[str, Any] | None = None,
+    ) -> None:
+        self.verdict = verdict
+        self.verb_class = verb_class
+        self.forced = forced
+        self.reasons = reasons if reasons is not None else []
+        self.raw = raw if raw is not None else {}
+
+    @classmethod
+    def _from_json(cls, text: str) -> SafetyAssessment:
+        data = _load_object(text)
+        return cls(
+            verdict=data.get("verdict", "reject"),
+            verb_class=data.get("class", "unknown"),
+            forced=bool(data.get("forced", False)),
+            reasons=list(data.get("reasons") or ()),
+            raw=data,
+        )
+
+    @property
+    def safe(self) -> bool:
+        """True when the command may run without asking."""
+        return self.verdict == "safe"
+
+    @property
+    def rejected(self) -> bool:
+        """True when the command must not run at all."""
+        return self.verdict == "reject"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SafetyAssessment):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.__slots__[:-1])
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        forced = " forced" if self.forced else ""
+        return f"<SafetyAssessment {self.verdict} {self.verb_class}{forced} reasons={self.reasons!r}>"
+
+    def _repr_markdown_(self) -> str:
+        forced = " (forced, even in auto mode)" if self.forced else ""
+        reasons = "".join(f"- {reason}\n" for reason in self.reasons) or "*(no reasons)*\n"
+        return f"**{self.verdict}**{forced} — {self.verb_class}\n\n{reasons}"
+
+
+class Compaction:
+    """Output as a model would be sent it (``client.compact()``): redacted, then compacted.
+
+    ``text`` is the result and ``type`` the detected kind (``"json"``, ``"yaml"``,
+    ``"table"``, ``"logs"``, ``"events"`` or ``"text"``). ``original_chars`` and
+    ``kept_chars`` are sizes in characters, ``original_tokens`` and ``kept_tokens`` the
+    token estimates (output.chars_per_token). ``dropped`` describes what was left out,
+    ``redactions`` counts the replaced secrets by kind. ``str()`` is the text; ``repr()``
+    never shows it. ``raw`` holds the library's JSON.
+    """
+
+    __slots__ = (
+        "text",
+        "type",
+        "original_chars",
+        "kept_chars",
+        "original_tokens",
+        "kept_tokens",
+        "dropped",
+        "redactions",
+        "raw",
+    )
+
+    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+        data = raw if raw is not None else {}
+        self.text: str = data.get("text") or ""
+        self.type: str = data.get("type") or "text"
+        self.original_chars: int = data.get("original_chars") or 0
+        self.kept_chars: int = data.get("kept_chars") or len(self.text)
+        self.original_tokens: int = data.get("original_tokens_estimate") or 0
+        self.kept_tokens: int = data.get("kept_tokens_estimate") or 0
+        self.dropped: list[str] = list(data.get("dropped") or ())
+        self.redactions: dict[str, int] = dict(data.get("redactions") or {})
+        self.raw = data
+
+    @property
+    def redacted(self) -> int:
+        """How many secrets were replaced."""
+        return sum(self.redactions.values())
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Compaction):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _summary(self) -> str:
+        return (
+            f"{self.type} {self.original_chars} → {self.kept_chars} chars "
+            f"(~{self.kept_tokens} tokens)"
+        )
+
+    def __repr__(self) -> str:
+        dropped = f" dropped={len(self.dropped)}" if self.dropped else ""
+        return f"<Compaction {self._summary()} redactions={self.redactions!r}{dropped}>"
+
+    def _repr_markdown_(self) -> str:
+        facts = [self._summary()]
+        if self.redactions:
+            facts.append(f"redacted {_findings_text(self.redactions)}")
+        if self.dropped:
+            facts.append("dropped: " + "; ".join(self.dropped))
+        fence = "````" if "```" in self.text else "```"
+        return f"**vibectl compact** — {', '.join(facts)}\n\n{fence}\n{self.text}\n{fence}\n"
+
+
+class Redaction:
+    """Text with its secrets replaced by ``[REDACTED:<kind>]`` (``client.redact()``).
+
+    ``findings`` counts the replacements by kind (``{"jwt": 2, "pem": 1}``) and ``total``
+    is their sum; neither ever holds a secret. ``str()`` is the redacted text. ``raw``
+    holds the library's JSON.
+    """
+
+    __slots__ = ("text", "findings", "total", "raw")
+
+    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+        data = raw if raw is not None else {}
+        self.text: str = data.get("text") or ""
+        self.findings: dict[str, int] = dict(data.get("findings") or {})
+        self.total: int = data.get("total") or sum(self.findings.values())
+        self.raw = data
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        """True when something was redacted."""
+        return self.total > 0
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Redaction):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<Redaction {self.total} finding{'' if self.total == 1 else 's'} {self.findings!r}>"
+
+    def _repr_markdown_(self) -> str:
+        found = f"redacted {_findings_text(self.findings)}" if self.total else "no secrets found"
+        fence = "````" if "```" in self.text else "```"
+        return f"**vibectl redact** — {found}\n\n{fence}\n{self.text}\n{fence}\n"
+
+
+def _argv(args: Iterable[str], what: str = "args") -> list[str]:
+    """A list of str from an iterable of str, refusing a single string."""
+    if isinstance(args, (str, bytes)):
+        raise TypeError(f"{what} must be a list of str, e.g. ['get', 'pods'], not a single string")
+    argv = list(args)
+    for arg in argv:
+        if not isinstance(arg, str):
+            raise TypeError(f"kubectl arguments must be str, not {type(arg).__name__}")
+    return argv
+
+
 def _dumps_pretty(value: Any) -> str:
     import json
 
@@ -648,12 +850,7 @@ class Client:
         returning False stops it with CallbackError. Raises KubectlError when kubectl
         cannot be started and CancelledError after :meth:`cancel`.
         """
-        if isinstance(args, (str, bytes)):
-            raise TypeError("args must be a list of str, e.g. ['get', 'pods'], not a single string")
-        argv = list(args)
-        for arg in argv:
-            if not isinstance(arg, str):
-                raise TypeError(f"kubectl arguments must be str, not {type(arg).__name__}")
+        argv = _argv(args)
         callback = None
         if on_event is not None:
             handler = on_event
@@ -662,6 +859,62 @@ class Client:
                 return handler(_loads(event_json))
 
         return self._c.kubectl_passthrough(_dumps(argv), callback)
+
+    def classify(
+        self,
+        args: Iterable[str],
+        manifest: str | None = None,
+        user_flags: Iterable[str] = (),
+        user_asked_for_shell: bool = False,
+    ) -> SafetyAssessment:
+        """Says whether a planned kubectl command is safe, needs confirmation or is rejected.
+
+        ``args`` are the kubectl arguments without ``"kubectl"``. ``manifest`` is the
+        YAML the command would apply with ``-f -``. ``user_flags`` names flags the user
+        set themselves (``"--context"``, ...), which are then allowed; core.kubeconfig,
+        core.context and core.namespace count when set in config.
+        ``user_asked_for_shell`` allows ``exec`` into a shell. Runs nothing.
+        """
+        options: dict[str, Any] = {"version": 1}
+        if manifest is not None:
+            if not isinstance(manifest, str):
+                raise TypeError(f"manifest must be str or None, not {type(manifest).__name__}")
+            options["manifest"] = manifest
+        flags = _argv(user_flags, "user_flags")
+        if flags:
+            options["user_flags"] = flags
+        if user_asked_for_shell:
+            options["user_asked_for_shell"] = True
+        return SafetyAssessment._from_json(self._c.classify(_dumps(_argv(args)), _dumps(options)))
+
+    def compact(
+        self,
+        text: str,
+        budget: int | None = None,
+        intent: str | None = None,
+        redact: bool | None = None,
+    ) -> Compaction:
+        """Returns ``text`` as a model would be sent it: redacted, then compacted.
+
+        ``budget`` is the size limit in characters (default output.max_chars);
+        ``intent`` (what the user wants to know) keeps matching lines and fields first;
+        ``redact`` switches redaction on or off (default security.redact). Raises
+        InvalidArgumentError for a bad budget or an invalid security.redact_patterns entry.
+        """
+        options: dict[str, Any] = {"version": 1}
+        if budget is not None:
+            if isinstance(budget, bool) or not isinstance(budget, int):
+                raise TypeError(f"budget must be int or None, not {type(budget).__name__}")
+            options["budget"] = budget
+        if intent is not None:
+            options["intent"] = intent
+        if redact is not None:
+            options["redact"] = bool(redact)
+        return Compaction(_load_object(self._c.compact(text, _dumps(options))))
+
+    def redact(self, text: str) -> Redaction:
+        """Replaces the secrets in ``text`` with ``[REDACTED:<kind>]``, even when security.redact is off."""
+        return Redaction(_load_object(self._c.redact(text)))
 
     def models(self) -> list[ModelInfo]:
         """The models vibectl knows: the alias table plus llm.model and llm.fallback_models.
@@ -778,3 +1031,52 @@ class Client:
         where = f" config_dir={self._config_dir!r}" if self._config_dir is not None else ""
         state = " closed" if self.closed else ""
         return f"<vibectl.Client{where}{state}>"
+
+
+# ---------------------------------------------------------------------------
+# Module-level helpers on a default client
+# ---------------------------------------------------------------------------
+
+_default_client: Client | None = None
+_default_lock = _thread.allocate_lock()
+
+
+def _default() -> Client:
+    """The module's default :class:`Client` (default configuration), created on first use.
+
+    Creation is thread-safe: concurrent first calls all get the same client. The
+    environment (VIBECTL_CONFIG_DIR, ...) is read when it is created.
+    """
+    global _default_client
+    client = _default_client
+    if client is not None:
+        return client
+    with _default_lock:
+        if _default_client is None:
+            _default_client = Client()
+        return _default_client
+
+
+def classify(
+    args: Iterable[str],
+    manifest: str | None = None,
+    user_flags: Iterable[str] = (),
+    user_asked_for_shell: bool = False,
+) -> SafetyAssessment:
+    """:meth:`Client.classify` on the default client (default configuration)."""
+    return _default().classify(args, manifest, user_flags, user_asked_for_shell)
+
+
+def compact(
+    text: str,
+    budget: int | None = None,
+    intent: str | None = None,
+    redact: bool | None = None,
+) -> Compaction:
+    """:meth:`Client.compact` on the default client (default configuration)."""
+    return _default().compact(text, budget, intent, redact)
+
+
+def redact(text: str) -> Redaction:
+    """:meth:`Client.redact` on the default client (default configuration)."""
+    return _default().redact(text)
