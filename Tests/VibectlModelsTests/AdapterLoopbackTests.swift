@@ -167,7 +167,7 @@ struct AdapterLoopbackTests {
     @Test("cancelling the task that reads the body stops the HTTP request")
     func cancelMidBody() async throws {
         try await withFakeProviderServer { server in
-            server.enqueue(.stream(chunks: ["a ", "b ", "c ", "d"], interval: 5), for: .anthropic)
+            server.enqueue(.stream(chunks: ["a ", "b ", "c ", "d"], interval: 30), for: .anthropic)
             let spec = try AnthropicAdapter().completionRequest(
                 S.request(), model: "claude-x", stream: true, endpoint: Self.endpoint(server, .anthropic))
             let firstChunk = AsyncStream<Void>.makeStream()
@@ -180,7 +180,7 @@ struct AdapterLoopbackTests {
             let cancelled = ContinuousClock.now
             reader.cancel()
             _ = await reader.result
-            #expect(ContinuousClock.now - cancelled < .seconds(4), "cancelling must not wait for the next chunk")
+            #expect(ContinuousClock.now - cancelled < .seconds(20), "cancelling must not wait for the next chunk (30 s away)")
             #expect(await server.waitForAbandonedResponses(1, timeout: .seconds(30)))
         }
     }

@@ -250,7 +250,7 @@ struct IntegrationFaultTests {
             let start = clock.now
             call.cancel()
             let outcome = await call.result
-            #expect(clock.now - start < .seconds(10))
+            #expect(clock.now - start < .seconds(20), "must not wait for the 30 s reply")
             switch outcome {
             case .success: Issue.record("a cancelled call must not succeed")
             case .failure(let error): #expect((error as? VibectlError)?.code == .canceled, "\(error)")
