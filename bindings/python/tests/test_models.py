@@ -14,6 +14,7 @@ import pytest
 from fake_openai import FakeOpenAI
 
 import vibectl
+from gil_ticker import Ticker
 
 API_KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
 
@@ -266,27 +267,12 @@ def test_check_model_of_an_unknown_name_raises_model_error(model_client: vibectl
 
 def test_other_threads_run_during_a_slow_completion(model_client: vibectl.Client, server: FakeOpenAI) -> None:
     server.push({"kind": "reply", "text": "slow", "delay": 0.5})
-    ticks = 0
-    stop = threading.Event()
-
-    def ticker() -> None:
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0.005)
-
-    thread = threading.Thread(target=ticker)
-    thread.start()
-    try:
-        time.sleep(0.02)
-        before = ticks
+    with Ticker() as ticker:
+        before = ticker.count
         started = time.monotonic()
         result = model_client.complete(user="hi")
         elapsed = time.monotonic() - started
-        during = ticks - before
-    finally:
-        stop.set()
-        thread.join()
+        during = ticker.count - before
     assert result.text == "slow"
     assert elapsed >= 0.45
     # With the GIL held during the call the ticker would not advance at all.

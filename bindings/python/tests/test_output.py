@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import vibectl
+from gil_ticker import Ticker
 
 JWT = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
@@ -292,29 +293,14 @@ def test_calls_release_the_gil(client: vibectl.Client) -> None:
     """Another Python thread keeps running while a compaction runs inside the C call."""
     big = pod_list(6000)
     options = json.dumps({"version": 1, "budget": 2000})
-    ticks = 0
-    stop = threading.Event()
-
-    def ticker() -> None:
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0.001)
-
-    thread = threading.Thread(target=ticker)
-    thread.start()
     during = 0
     in_calls = 0.0
-    try:
-        time.sleep(0.02)
+    with Ticker(interval=0.001) as ticker:
         while in_calls < 0.3:
-            before = ticks
+            before = ticker.count
             started = time.monotonic()
             client._c.compact(big, options)
             in_calls += time.monotonic() - started
-            during += ticks - before
-    finally:
-        stop.set()
-        thread.join()
+            during += ticker.count - before
     # With the GIL held during the calls the ticker could not advance while they run.
     assert during >= in_calls * 100, f"only {during} ticks in {in_calls:.2f}s of calls"

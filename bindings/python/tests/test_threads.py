@@ -12,31 +12,17 @@ from typing import Any
 import pytest
 
 import vibectl
+from gil_ticker import Ticker
 
 
 def test_other_threads_run_while_kubectl_runs(client: vibectl.Client, fake_kubectl: Callable[[str], Path]) -> None:
     fake_kubectl("sleep 0.5\nexit 3")
-    ticks = 0
-    stop = threading.Event()
-
-    def ticker() -> None:
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0.005)
-
-    thread = threading.Thread(target=ticker)
-    thread.start()
-    try:
-        time.sleep(0.02)
-        before = ticks
+    with Ticker() as ticker:
+        before = ticker.count
         started = time.monotonic()
         exit_code = client.kubectl(["get", "pods"])
         elapsed = time.monotonic() - started
-        during = ticks - before
-    finally:
-        stop.set()
-        thread.join()
+        during = ticker.count - before
     assert exit_code == 3
     assert elapsed >= 0.45
     # With the GIL held during the call the ticker would not advance at all.
