@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CVibectl", path: "include"),
@@ -40,8 +41,18 @@ let package = Package(
         .target(name: "VibectlOutput", dependencies: ["VibectlCore", "Yams"], swiftSettings: strictSettings),
         .target(name: "VibectlKubectl", dependencies: ["VibectlCore", "VibectlStore"], swiftSettings: strictSettings),
         .target(
+            name: "VibectlEngine",
+            dependencies: [
+                "VibectlCore", "VibectlStore", "VibectlModels", "VibectlOutput", "VibectlKubectl",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VibectlABI",
-            dependencies: ["CVibectl", "VibectlCore", "VibectlStore", "VibectlKubectl", "VibectlModels", "VibectlOutput"],
+            dependencies: [
+                "CVibectl", "VibectlCore", "VibectlStore", "VibectlKubectl", "VibectlModels", "VibectlOutput", "VibectlEngine",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -95,6 +106,10 @@ let package = Package(
         .testTarget(name: "VibectlABITests", dependencies: ["CVibectl", "VibectlABI", "VibectlTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "VibectlModelsTests", dependencies: ["VibectlModels", "VibectlTestSupport", "VibectlStore"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "VibectlEngineTests",
+            dependencies: ["VibectlEngine", "VibectlTestSupport", "VibectlStore", "VibectlModels", "VibectlOutput", "VibectlKubectl"],
             swiftSettings: strictSettings),
         .testTarget(name: "VibectlCLITests", dependencies: ["VibectlTestSupport"], swiftSettings: strictSettings),
     ],

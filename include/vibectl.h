@@ -588,6 +588,202 @@ VIBECTL_API int vibectl_compact(vibectl_client *VIBECTL_NULLABLE client, const c
 VIBECTL_API int vibectl_redact(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE text,
                                char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
 
+/* ------------------------------------------------------------------------- */
+/* Vibe engine: plan, confirm, run, summarise, remember                      */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Answers to a confirmation request (vibectl_confirm_cb's return value).
+ */
+/** Run the command. @since 0.3.0 */
+#define VIBECTL_CONFIRM_YES 1
+/** Do not run it. @since 0.3.0 */
+#define VIBECTL_CONFIRM_NO 2
+/** Run it, and first fold the note written to `note` into memory. @since 0.3.0 */
+#define VIBECTL_CONFIRM_YES_AND 3
+/** Do not run it, and fold the note written to `note` into memory. @since 0.3.0 */
+#define VIBECTL_CONFIRM_NO_BUT 4
+/** Show the memory: the library emits a "memory_shown" event and asks again. @since 0.3.0 */
+#define VIBECTL_CONFIRM_MEMORY 5
+/** Do not run it and stop (semiauto's Exit; offered only when "exit" is in "choices"). @since 0.3.0 */
+#define VIBECTL_CONFIRM_EXIT 6
+
+/** Bytes the library provides for a confirmation note, terminating NUL included. @since 0.3.0 */
+#define VIBECTL_CONFIRM_NOTE_SIZE 4096
+
+/**
+ * Decides whether a planned command that needs confirmation runs.
+ *
+ * @param request_json The request (docs/abi.md, "confirmation request"):
+ *                     {"version":1,"command":"kubectl delete pod web-1","argv":[...],
+ *                     "manifest":null|"...","explanation":...,"safety":{"verdict":"confirm",
+ *                     "class":...,"forced":bool,"reasons":[...]},"mode":"manual|semiauto|auto",
+ *                     "choices":["yes","no","yes_and","no_but","memory"(,"exit")],
+ *                     "memory":"..."}. Borrowed: valid only during the callback.
+ * @param note         A buffer of note_size bytes the callback may fill with a
+ *                     NUL-terminated UTF-8 note for VIBECTL_CONFIRM_YES_AND / NO_BUT.
+ *                     It starts as an empty string; a note that is not terminated within
+ *                     note_size bytes is cut at the last whole character.
+ * @param note_size    VIBECTL_CONFIRM_NOTE_SIZE.
+ * @param user_data    The pointer given next to the callback.
+ * @return One of VIBECTL_CONFIRM_*; any other value aborts the call with VIBECTL_EUSER.
+ * @note Runs synchronously on the thread that made the call, like vibectl_event_cb.
+ * @since 0.3.0
+ */
+typedef int (*vibectl_confirm_cb)(const char *VIBECTL_NONNULL request_json, char *VIBECTL_NONNULL note,
+                                  size_t note_size, void *VIBECTL_NULLABLE user_data);
+
+/*
+ * The engine calls below share one options object (docs/abi.md, "vibe options"); every
+ * key is optional and NULL means all defaults:
+ * {"version":1,
+ *  "model":null,            model name for this call (default llm.model)
+ *  "mode":null,             "manual|semiauto|auto" (aliases per-command|per-session|none);
+ *                           default security.confirmation_mode
+ *  "yes":false,             skip confirmation, except confirmations the safety classifier forces
+ *  "freeze_memory":false,   this call reads memory but never writes it (not persisted)
+ *  "verb":null,             plan the arguments of this kubectl verb (e.g. "get"); the verb is implied
+ *  "input":null,            text the request refers to (e.g. piped stdin); redacted and compacted
+ *  "summary":true,          make the summary call after a command runs
+ *  "stream":true,           emit "summary_text" events as the summary arrives
+ *  "budget":null,           characters of command output a model may see (default output.max_chars)
+ *  "timeout_seconds":null}  kubectl timeout for this call (default core.timeout_seconds)
+ *
+ * Without a confirm callback (NULL), a command that needs confirmation is not run: the
+ * result has "status":"needs_confirmation". A command the safety classifier rejects is
+ * never run ("status":"rejected"). Planner output is untrusted input: the plan of
+ * vibectl_execute() is checked again, whoever produced it.
+ *
+ * Events (docs/abi.md, "events"): "plan_started", "plan", "plan_invalid", "safety",
+ * "confirm_requested", "confirm_answered", "memory_shown", "command_started",
+ * "command_output", "command_exited", "summary_started", "summary_text", "memory_updated",
+ * "thought", "feedback", "wait", "retrying", "fallback", "metrics", "done", "error".
+ */
+
+/**
+ * Plans the next step for a request, without running anything.
+ *
+ * One model call (two if the first reply does not fit the planner contract). The prompt
+ * carries memory, system.custom_instructions, the current time and the kubectl
+ * context/namespace; everything sent is redacted first.
+ *
+ * @param request      The request in plain English; "" plans the next step from memory.
+ * @param options_json NULL or the vibe options.
+ * @param[out] out_json The plan: {"version":1,"action":{"action_type":"COMMAND|THOUGHT|
+ *                     FEEDBACK|WAIT|ERROR|DONE",...},"presentation_hints":...,"verb":...,
+ *                     "argv":[...]|null,"safety":{...}|null,"metrics":{...}} (docs/abi.md,
+ *                     "plan"). Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL (bad options); VIBECTL_EMODEL (also: the planner's
+ *         reply did not fit the contract twice — the message quotes it, redacted);
+ *         VIBECTL_ETRANSIENT; VIBECTL_EAUTH; VIBECTL_ETIMEOUT; VIBECTL_ECANCELED; VIBECTL_EUSER.
+ * @since 0.3.0
+ */
+VIBECTL_API int vibectl_plan(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE request,
+                             const char *VIBECTL_NULLABLE options_json, vibectl_event_cb VIBECTL_NULLABLE callback,
+                             void *VIBECTL_NULLABLE user_data, char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Executes a plan: safety check, confirmation, kubectl, then one model call for the
+ * summary and the new memory (or recovery suggestions when kubectl failed).
+ *
+ * @param plan_json    A plan from vibectl_plan(), or any object {"action":{...}} in the
+ *                     planner contract (docs/abi.md, "plan").
+ * @param options_json NULL or the vibe options.
+ * @param confirm      NULL, or decides commands that need confirmation.
+ * @param[out] out_json The step result: {"version":1,"status":"completed|failed|done|declined|
+ *                     needs_confirmation|rejected|exited|thought|feedback|waited|error|
+ *                     planner_error","exit_code":N (the CLI's exit code: kubectl's code for
+ *                     completed/failed, DONE's exit_code, 10 declined, 11 needs_confirmation,
+ *                     12 rejected, 1 error/planner_error, otherwise 0),
+ *                     "message":...,"halt":bool,"plan":{...},"commands":[...],
+ *                     "summary":...,"recovery":...,"memory":{...},"metrics":{...}}
+ *                     (docs/abi.md, "step result"). Free with vibectl_string_free().
+ * @return VIBECTL_OK whenever a step result was produced — a failed kubectl command or a
+ *         declined confirmation is a result, not an error; VIBECTL_EINVAL (bad plan or
+ *         options); VIBECTL_EKUBECTL (kubectl missing); model errors as vibectl_plan();
+ *         VIBECTL_ECANCELED; VIBECTL_EUSER.
+ * @since 0.3.0
+ */
+VIBECTL_API int vibectl_execute(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE plan_json,
+                                const char *VIBECTL_NULLABLE options_json, vibectl_event_cb VIBECTL_NULLABLE callback,
+                                void *VIBECTL_NULLABLE user_data, vibectl_confirm_cb VIBECTL_NULLABLE confirm,
+                                void *VIBECTL_NULLABLE confirm_data, char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Plans and executes one step for a request: vibectl_plan() then vibectl_execute().
+ * At most two model calls for a successful step.
+ *
+ * @param request  The request; "" plans the next step from memory.
+ * @param[out] out_json The step result, as vibectl_execute().
+ * @return As vibectl_execute(); an unusable planner reply is a step result with
+ *         "status":"planner_error" and "halt":false, not an error.
+ * @since 0.3.0
+ */
+VIBECTL_API int vibectl_vibe(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE request,
+                             const char *VIBECTL_NULLABLE options_json, vibectl_event_cb VIBECTL_NULLABLE callback,
+                             void *VIBECTL_NULLABLE user_data, vibectl_confirm_cb VIBECTL_NULLABLE confirm,
+                             void *VIBECTL_NULLABLE confirm_data, char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Summarises command output (redacted, then compacted) with the focus of a kubectl verb,
+ * and updates memory in the same model call (unless memory is frozen).
+ *
+ * @param text         The output, e.g. of `kubectl logs`.
+ * @param options_json NULL or {"version":1,"verb":"logs","command":"kubectl logs web-1",
+ *                     "request":null,"model":null,"freeze_memory":false,"stream":true,
+ *                     "budget":null,"failed":false}; "failed":true asks for recovery
+ *                     suggestions instead of a summary.
+ * @param[out] out_json {"version":1,"summary":...,"recovery":...,"memory":{"updated":bool,
+ *                     "text":...},"compaction":{...},"metrics":{...}}.
+ *                     Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL; model errors as vibectl_plan().
+ * @since 0.3.0
+ */
+VIBECTL_API int vibectl_summarize(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE text,
+                                  const char *VIBECTL_NULLABLE options_json, vibectl_event_cb VIBECTL_NULLABLE callback,
+                                  void *VIBECTL_NULLABLE user_data, char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Folds free text into memory with one model call ("the staging namespace is ours").
+ * Works when memory is frozen (an explicit request), and stores the result redacted.
+ *
+ * @param text         What to remember.
+ * @param options_json NULL or {"version":1,"model":null}.
+ * @param[out] out_json {"version":1,"memory":...,"previous":...,"metrics":{...}}.
+ *                     Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL; model errors as vibectl_plan(); VIBECTL_EIO; VIBECTL_ELOCKED.
+ * @since 0.3.0
+ */
+VIBECTL_API int vibectl_memory_update(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE text,
+                                      const char *VIBECTL_NULLABLE options_json,
+                                      vibectl_event_cb VIBECTL_NULLABLE callback, void *VIBECTL_NULLABLE user_data,
+                                      char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * The custom instructions every prompt carries (system.custom_instructions).
+ *
+ * @param[out] out_json {"version":1,"instructions":"..."|null,"source":"override|env|file|default"}.
+ *                      Free with vibectl_string_free().
+ * @return VIBECTL_OK; VIBECTL_EINVAL; VIBECTL_ECONFIG.
+ * @since 0.3.0
+ */
+VIBECTL_API int vibectl_instructions_get(vibectl_client *VIBECTL_NULLABLE client,
+                                         char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Sets the custom instructions (persisted in the config file; "" clears them).
+ *
+ * @return As vibectl_config_set(). @since 0.3.0
+ */
+VIBECTL_API int vibectl_instructions_set(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE text);
+
+/**
+ * Clears the custom instructions.
+ *
+ * @return As vibectl_config_set(). @since 0.3.0
+ */
+VIBECTL_API int vibectl_instructions_clear(vibectl_client *VIBECTL_NULLABLE client);
+
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif

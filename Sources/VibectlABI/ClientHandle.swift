@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import VibectlCore
+import VibectlEngine
 import VibectlModels
 import VibectlOutput
 import VibectlStore
@@ -51,6 +52,13 @@ final class ClientHandle: Sendable {
                 adapters: ModelService.standardAdapters)
             service = created
             return created
+        }
+    }
+
+    /// The vibe engine over this client's stores and model service, redacting when `security.redact` is on.
+    func engine() -> VibeEngine {
+        VibeEngine(config: config, memory: memory, models: models(), environment: environment) { [self] text in
+            try redactIfEnabled(text)
         }
     }
 

@@ -24,21 +24,37 @@ public final class EventSink: Sendable {
             "time": .string(Date().formatted(.iso8601)),
             "data": .object(data),
         ]
-        queue.push(event.jsonString())
+        queue.push(.event(event.jsonString()))
     }
+
+    /// Asks the host's confirm callback (on the calling thread) and waits for its answer:
+    /// the raw return value and the note it wrote.
+    public func ask(_ request: JSONValue) async -> (choice: Int32, note: String) {
+        await withCheckedContinuation { continuation in
+            queue.push(.confirm(request.jsonString()) { answer in continuation.resume(returning: answer) })
+        }
+    }
+}
+
+/// What travels from the work to the calling thread.
+private enum PumpItem: Sendable {
+    /// An event for the event callback.
+    case event(String)
+    /// A confirmation request and where its answer goes.
+    case confirm(String, reply: @Sendable ((choice: Int32, note: String)) -> Void)
 }
 
 /// A blocking queue between the async work (producer) and the calling thread (consumer).
 private final class EventQueue: Sendable {
     private struct State {
-        var events: [String] = []
+        var events: [PumpItem] = []
         var finished = false
     }
 
     private let condition = NSCondition()
     private let state = Mutex(State())
 
-    func push(_ event: String) {
+    func push(_ event: PumpItem) {
         condition.lock()
         state.withLock { $0.events.append(event) }
         condition.signal()
@@ -53,11 +69,11 @@ private final class EventQueue: Sendable {
     }
 
     /// The next event, or `nil` once the work has finished and every event was taken.
-    func next() -> String? {
+    func next() -> PumpItem? {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            let (event, finished): (String?, Bool) = state.withLock { state in
+            let (event, finished): (PumpItem?, Bool) = state.withLock { state in
                 if state.events.isEmpty { return (nil, state.finished) }
                 return (state.events.removeFirst(), false)
             }
@@ -80,6 +96,8 @@ enum EventPump {
         on handle: ClientHandle,
         callback: vibectl_event_cb?,
         userData: UnsafeMutableRawPointer?,
+        confirm: vibectl_confirm_cb? = nil,
+        confirmData: UnsafeMutableRawPointer? = nil,
         _ work: @escaping @Sendable (EventSink) async throws -> T
     ) throws -> T {
         let queue = EventQueue()
@@ -97,17 +115,32 @@ enum EventPump {
         }
         var abortedByCallback = false
         handle.withCancelHook({ task.cancel() }) {
-            while let event = queue.next() {
-                guard let callback, !abortedByCallback else { continue }
-                let status = event.withCString { callback($0, userData) }
-                if status != 0 {
-                    abortedByCallback = true
-                    task.cancel()
+            while let item = queue.next() {
+                switch item {
+                case .event(let event):
+                    guard let callback, !abortedByCallback else { continue }
+                    let status = event.withCString { callback($0, userData) }
+                    if status != 0 {
+                        abortedByCallback = true
+                        task.cancel()
+                    }
+                case .confirm(let request, let reply):
+                    guard let confirm, !abortedByCallback else {
+                        reply((0, ""))
+                        continue
+                    }
+                    let answer = ConfirmCall.ask(confirm, request: request, userData: confirmData)
+                    if !(VIBECTL_CONFIRM_YES...VIBECTL_CONFIRM_EXIT).contains(answer.choice) {
+                        abortedByCallback = true
+                        task.cancel()
+                    }
+                    reply(answer)
                 }
             }
         }
         if abortedByCallback {
-            throw VibectlError(.callbackAborted, "the event callback returned non-zero, so the call was aborted")
+            throw VibectlError(
+                .callbackAborted, "a callback aborted the call (the event callback returned non-zero, or the confirm callback returned a value that is not a VIBECTL_CONFIRM_* choice)")
         }
         guard let result = outcome.withLock({ $0 }) else {
             throw VibectlError(.internal, "the call finished without a result")
@@ -132,5 +165,22 @@ final class CallExecutor: TaskExecutor {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
         queue.async { job.runSynchronously(on: executor) }
+    }
+}
+
+/// Calls a host's confirm callback with a note buffer and reads the note back.
+enum ConfirmCall {
+    static func ask(_ confirm: vibectl_confirm_cb, request: String, userData: UnsafeMutableRawPointer?) -> (choice: Int32, note: String) {
+        let size = Int(VIBECTL_CONFIRM_NOTE_SIZE)
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: size)
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: 0, count: size)
+        let choice = request.withCString { confirm($0, buffer, size, userData) }
+        buffer[size - 1] = 0
+        let bytes = UnsafeRawBufferPointer(start: buffer, count: strnlen(buffer, size))
+        // A note cut in the middle of a character loses that character, never the call.
+        var note = String(decoding: bytes, as: UTF8.self)
+        while note.hasSuffix("\u{FFFD}") { note.removeLast() }
+        return (choice, note)
     }
 }

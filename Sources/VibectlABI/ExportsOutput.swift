@@ -1,5 +1,6 @@
 import CVibectl
 import VibectlCore
+import VibectlEngine
 import VibectlKubectl
 import VibectlOutput
 import VibectlStore
@@ -16,11 +17,7 @@ public func vibectl_classify(
         let arguments = try parseArguments(CStrings.read(args_json, "args_json"))
         let options = try OptionsObject(CStrings.readOptional(options_json, "options_json"), name: "options_json",
                                         known: ["version", "manifest", "user_flags", "user_asked_for_shell"])
-        var userFlags = Set(try options.strings("user_flags"))
-        for (key, flag) in [("core.kubeconfig", "--kubeconfig"), ("core.context", "--context"), ("core.namespace", "--namespace")]
-        where try handle.config.value(key).stringValue != nil {
-            userFlags.insert(flag)
-        }
+        let userFlags = Set(try options.strings("user_flags")).union(try EngineSettings.userFlags(handle.config))
         let context = SafetyContext(userFlags: userFlags, userAskedForShell: try options.bool("user_asked_for_shell") ?? false)
         let assessment = SafetyClassifier.classify(arguments, manifest: try options.string("manifest"), context: context)
         var json = assessment.json().objectValue ?? [:]

@@ -320,7 +320,7 @@ struct ModelCall: Sendable {
             }
         }
         var parsed: JSONValue?
-        if let schema = request.schema {
+        if let schema = request.schema, options.checkReply {
             do {
                 parsed = try ReplySchema.parse(reply.text, schema: schema)
             } catch let error as VibectlError {

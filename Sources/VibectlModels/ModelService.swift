@@ -12,12 +12,17 @@ public struct CompletionOptions: Sendable {
     /// The deadline of the whole call, retries and fallbacks included; `nil` for none (each attempt is
     /// still limited by `llm.timeout_seconds`).
     public var timeout: Duration?
+    /// Whether a structured reply is parsed and checked against the request's schema here (a reply that
+    /// does not fit then counts as unusable and the fallback models are tried). Callers with their own,
+    /// stricter parser that want the raw text of a reply that does not fit turn it off.
+    public var checkReply: Bool
 
     /// Creates options.
-    public init(model: String? = nil, stream: Bool = false, timeout: Duration? = nil) {
+    public init(model: String? = nil, stream: Bool = false, timeout: Duration? = nil, checkReply: Bool = true) {
         self.model = model
         self.stream = stream
         self.timeout = timeout
+        self.checkReply = checkReply
     }
 }
 

@@ -6,7 +6,7 @@ import VibectlCore
 /// The check is shallow on purpose: the top-level `type`, the `required` keys, and the `type`
 /// (and `enum`) of each top-level property that is present. Providers enforce the full schema
 /// themselves; this catches replies that ignored it.
-enum ReplySchema {
+public enum ReplySchema {
     /// Characters of the reply quoted in an error.
     static let excerptLength = 200
 
@@ -42,7 +42,7 @@ enum ReplySchema {
     }
 
     /// The text without a surrounding Markdown code fence (```json ... ```), which some local models add.
-    static func stripFences(_ text: String) -> String {
+    public static func stripFences(_ text: String) -> String {
         var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard body.hasPrefix("```"), body.hasSuffix("```"), body.count >= 6 else { return body }
         body = String(body.dropFirst(3).dropLast(3))
