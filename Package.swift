@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "VibectlBench",
             dependencies: [
-                "VibectlModels", "VibectlStore", "VibectlOutput", "VibectlTestSupport",
+                "VibectlModels", "VibectlStore", "VibectlOutput", "VibectlEngine", "VibectlTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -66,13 +66,13 @@ extern "C" {
 /** Major version of the library this header belongs to. @since 0.1.0 */
 #define VIBECTL_VERSION_MAJOR 0
 /** Minor version. @since 0.1.0 */
-#define VIBECTL_VERSION_MINOR 2
+#define VIBECTL_VERSION_MINOR 3
 /** Patch version. @since 0.1.0 */
 #define VIBECTL_VERSION_PATCH 0
 /** The version as "major.minor.patch". @since 0.1.0 */
-#define VIBECTL_VERSION_STRING "0.2.0"
+#define VIBECTL_VERSION_STRING "0.3.0"
 /** The version as major * 10000 + minor * 100 + patch. @since 0.1.0 */
-#define VIBECTL_VERSION_NUMBER 200
+#define VIBECTL_VERSION_NUMBER 300
 /**
  * The ABI version this header describes. It is the suffix of the library's SONAME
  * (libvibectl.so.1) and changes only when a published declaration changes.

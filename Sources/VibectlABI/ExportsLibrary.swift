@@ -8,7 +8,7 @@ import VibectlStore
 // signature against that declaration.
 
 /// The version string, as static C bytes (a test keeps it equal to `VibectlVersion.string`).
-let versionCString: StaticString = "0.2.0"
+let versionCString: StaticString = "0.3.0"
 
 /// Returns the library's version as "major.minor.patch".
 @c @implementation

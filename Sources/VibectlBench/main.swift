@@ -1,5 +1,6 @@
 // vibectl-bench: figures for the model layer against the loopback fake provider server.
-// (`vibectl-bench compact FILE …` instead runs one compaction for bench/compaction.sh; see CompactCommand.swift.)
+// (`vibectl-bench compact FILE …` instead runs one compaction for bench/compaction.sh; see CompactCommand.swift;
+// `vibectl-bench vibe` runs the vibe engine's scenario set for bench/vibe.sh; see VibeCommand.swift.)
 //
 // 1. Per-call overhead of the adapter stack (ModelService + adapter + AsyncHTTPClientTransport)
 //    against the raw round trip of the same request sent with AsyncHTTPClient alone, per provider,
@@ -22,6 +23,10 @@ import VibectlTestSupport
 // `vibectl-bench compact FILE …` is the compaction benchmark's driver (CompactCommand.swift).
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "compact" {
     exit(runCompactCommand(Array(CommandLine.arguments.dropFirst(2))))
+}
+// `vibectl-bench vibe` is the vibe engine's benchmark (VibeCommand.swift).
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "vibe" {
+    exit(await runVibeCommand(Array(CommandLine.arguments.dropFirst(2))))
 }
 
 /// Median and 90th percentile of samples in milliseconds.
