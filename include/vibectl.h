@@ -760,6 +760,48 @@ VIBECTL_API int vibectl_memory_update(vibectl_client *VIBECTL_NULLABLE client, c
                                       char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
 
 /**
+ * Runs vibe steps in a loop (vibectl auto / semiauto): each step's compacted output goes to the
+ * next planning call; stops on DONE, a halting error, a limit, a command repeating with the
+ * same result three times, or the user's "exit" (semiauto). Cancel with vibectl_client_cancel().
+ *
+ * @param request      The goal; "" continues from memory.
+ * @param options_json NULL or the vibe options ("mode" auto or semiauto; manual also works).
+ * @param loop_json    NULL or {"version":1,"max_steps":N,"max_seconds":S,"max_cost":USD,
+ *                     "interval_seconds":S} (docs/abi.md, "loop").
+ * @param[out] out_json {"version":1,"end":"done|halted|exited|limit_reached|repeating",
+ *                     "exit_code":N,"message":...,"steps":[step results],"metrics":{...}}.
+ *                     exit_code: DONE's; the halting step's (never 0); 0 exited; 4 limit
+ *                     reached; 5 repeating. Free with vibectl_string_free().
+ * @return As vibectl_vibe(). Events: those of vibectl_vibe() plus "step_started", "loop_ended".
+ * @since 0.3.0
+ */
+VIBECTL_API int vibectl_loop(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE request,
+                             const char *VIBECTL_NULLABLE options_json, const char *VIBECTL_NULLABLE loop_json,
+                             vibectl_event_cb VIBECTL_NULLABLE callback, void *VIBECTL_NULLABLE user_data,
+                             vibectl_confirm_cb VIBECTL_NULLABLE confirm, void *VIBECTL_NULLABLE confirm_data,
+                             char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
+ * Evaluates a predicate about the cluster with read-only commands (vibectl check). Each
+ * command's compacted output goes to the next iteration; at most
+ * features.check_max_iterations iterations (or options "max_iterations"). A plan that is not
+ * read-only is refused and the verdict is "cannot determine".
+ *
+ * @param predicate    E.g. "every deployment in shop has all replicas ready".
+ * @param options_json NULL or the vibe options, plus "max_iterations":N (1..100).
+ * @param[out] out_json {"version":1,"verdict":"true|false|poorly_posed|cannot_determine",
+ *                     "exit_code":0|1|2|3,"explanation":...,"iterations":N,"commands":[...],
+ *                     "metrics":{...}}. Free with vibectl_string_free().
+ * @return VIBECTL_OK whenever a verdict was reached (including "cannot determine"); errors as
+ *         vibectl_plan(). Events: "check_iteration", "plan", "command_started",
+ *         "command_exited", "metrics", "done".
+ * @since 0.3.0
+ */
+VIBECTL_API int vibectl_check(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE predicate,
+                              const char *VIBECTL_NULLABLE options_json, vibectl_event_cb VIBECTL_NULLABLE callback,
+                              void *VIBECTL_NULLABLE user_data, char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
  * The custom instructions every prompt carries (system.custom_instructions).
  *
  * @param[out] out_json {"version":1,"instructions":"..."|null,"source":"override|env|file|default"}.

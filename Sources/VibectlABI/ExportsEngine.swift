@@ -120,6 +120,46 @@ public func vibectl_memory_update(
     }
 }
 
+/// Runs vibe steps in a loop until DONE, a halting error, a limit, a repeat, or the user's exit.
+@c @implementation
+public func vibectl_loop(
+    _ client: OpaquePointer?, _ request: UnsafePointer<CChar>?, _ options_json: UnsafePointer<CChar>?,
+    _ loop_json: UnsafePointer<CChar>?, _ callback: vibectl_event_cb?, _ user_data: UnsafeMutableRawPointer?,
+    _ confirm: vibectl_confirm_cb?, _ confirm_data: UnsafeMutableRawPointer?,
+    _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    ABICall.withClient(client, out: out_json, "out_json") { handle, out in
+        let text = try CStrings.read(request, "request")
+        let options = try VibeOptions(json: CStrings.readOptional(options_json, "options_json"))
+        let limits = try LoopLimits(json: CStrings.readOptional(loop_json, "loop_json"))
+        let engine = handle.engine()
+        let result = try EventPump.run(
+            on: handle, callback: callback, userData: user_data, confirm: confirm, confirmData: confirm_data
+        ) { sink in
+            try await engine.loop(text, options: options, limits: limits, hooks: EngineBridge.hooks(sink, confirm: confirm != nil))
+        }
+        try CStrings.give(result.json().jsonString(), to: out)
+    }
+}
+
+/// Evaluates a predicate with read-only commands.
+@c @implementation
+public func vibectl_check(
+    _ client: OpaquePointer?, _ predicate: UnsafePointer<CChar>?, _ options_json: UnsafePointer<CChar>?,
+    _ callback: vibectl_event_cb?, _ user_data: UnsafeMutableRawPointer?,
+    _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    ABICall.withClient(client, out: out_json, "out_json") { handle, out in
+        let text = try CStrings.read(predicate, "predicate")
+        let options = try VibeOptions(json: CStrings.readOptional(options_json, "options_json"))
+        let engine = handle.engine()
+        let result = try EventPump.run(on: handle, callback: callback, userData: user_data) { sink in
+            try await engine.check(text, options: options, hooks: EngineBridge.hooks(sink, confirm: false))
+        }
+        try CStrings.give(result.json().jsonString(), to: out)
+    }
+}
+
 /// Reads the custom instructions.
 @c @implementation
 public func vibectl_instructions_get(_ client: OpaquePointer?, _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?)

@@ -36,6 +36,7 @@ public enum Prompts {
             "context": PromptTemplates.context, "planner": PromptTemplates.planner,
             "planner_request": PromptTemplates.plannerRequest, "summary": PromptTemplates.summary,
             "summary_request": PromptTemplates.summaryRequest, "memory_update": PromptTemplates.memoryUpdate,
+            "checker": PromptTemplates.checker,
             "memory_update_request": PromptTemplates.memoryUpdateRequest,
         ]
         var library = MustacheLibrary()
@@ -67,7 +68,7 @@ public enum Prompts {
     /// The planning request: planner persona, contract and examples; context; memory, input, previous output, request.
     public static func plan(
         context: PromptContext, verb: String?, request: String, input: CompactionResult? = nil,
-        previous: (command: String, output: String)? = nil
+        history: [(command: String, output: String)] = []
     ) throws -> ModelRequest {
         var system: [String: Any] = [:]
         if let verb, !verb.isEmpty { system["verb"] = verb }
@@ -78,12 +79,28 @@ public enum Prompts {
             user["input"] = input.text
             user["input_kind"] = input.kind.rawValue
         }
-        if let previous {
-            user["previous_command"] = previous.command
-            user["previous_output"] = previous.output
+        if !history.isEmpty {
+            user["history"] = history.map { ["command": $0.command, "output": $0.output] }
         }
         return ModelRequest(
             systemFragments: [try render("planner", system), try contextFragment(context)],
+            userFragments: [try render("planner_request", user)], schema: PlannerContract.schema,
+            schemaName: "vibectl_plan", maxTokens: 4096, temperature: 0)
+    }
+
+    /// A `check` iteration: the checker's persona and verdict codes; context; memory, earlier outputs, predicate.
+    public static func check(
+        context: PromptContext, predicate: String, iteration: Int, maxIterations: Int, history: [(command: String, output: String)]
+    ) throws -> ModelRequest {
+        var user: [String: Any] = ["memory": context.memory.isEmpty ? "(empty)" : context.memory]
+        user["request"] = "Is this true? " + predicate.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !history.isEmpty {
+            user["history"] = history.map { ["command": $0.command, "output": $0.output] }
+        }
+        return ModelRequest(
+            systemFragments: [
+                try render("checker", ["iteration": iteration, "max_iterations": maxIterations]), try contextFragment(context),
+            ],
             userFragments: [try render("planner_request", user)], schema: PlannerContract.schema,
             schemaName: "vibectl_plan", maxTokens: 4096, temperature: 0)
     }

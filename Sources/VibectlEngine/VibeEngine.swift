@@ -42,8 +42,12 @@ public struct VibeEngine: Sendable {
 
     /// Plans the next step for `request`.
     /// - Throws: Model errors; `.model` when the planner's reply is unusable twice (its raw text, redacted, in the hint).
+    ///
+    /// - Parameter history: Earlier steps' commands and compacted outputs, given to the planner directly
+    ///   (loops and `check`), not only through memory.
     public func plan(
-        _ request: String, options: VibeOptions, hooks: EngineHooks, metrics: StepMetrics = StepMetrics()
+        _ request: String, options: VibeOptions, hooks: EngineHooks, metrics: StepMetrics = StepMetrics(),
+        history: [(command: String, output: String)] = []
     ) async throws -> PlanResult {
         hooks.emit(
             "plan_started",
@@ -53,7 +57,15 @@ public struct VibeEngine: Sendable {
         if let text = options.input, !text.allSatisfy(\.isWhitespace) {
             input = try compact(text, options: options, intent: request)
         }
-        var modelRequest = try Prompts.plan(context: context, verb: options.verb, request: request, input: input)
+        var modelRequest = try Prompts.plan(context: context, verb: options.verb, request: request, input: input, history: history)
+        return try await plan(modelRequest: &modelRequest, request: request, verb: options.verb, options: options, hooks: hooks, metrics: metrics)
+    }
+
+    /// Sends a planning request, parsing and checking the reply; asks once more when it does not fit.
+    func plan(
+        modelRequest: inout ModelRequest, request: String, verb: String?, options: VibeOptions, hooks: EngineHooks,
+        metrics: StepMetrics
+    ) async throws -> PlanResult {
         let gateway = ModelGateway(models: models, redact: redact, hooks: hooks, metrics: metrics)
         var lastProblem: (reason: String, raw: String)?
         for attempt in 1...2 {
@@ -64,7 +76,7 @@ public struct VibeEngine: Sendable {
             let reply = try await gateway.call(modelRequest, purpose: "plan", model: options.model, stream: false)
             do {
                 let parsed = try PlannerContract.parse(reply.text)
-                let result = try checkedPlan(parsed, request: request, verb: options.verb)
+                let result = try checkedPlan(parsed, request: request, verb: verb)
                 hooks.emit("plan", result.json().objectValue ?? [:])
                 if let safety = result.safety { hooks.emit("safety", safety.json().objectValue ?? [:]) }
                 return result
@@ -113,11 +125,13 @@ public struct VibeEngine: Sendable {
     // MARK: - Execute
 
     /// Plans and executes one step. An unusable planner reply ends the step as `planner_error` (not halting).
-    public func vibe(_ request: String, options: VibeOptions, hooks: EngineHooks) async throws -> StepResult {
+    public func vibe(
+        _ request: String, options: VibeOptions, hooks: EngineHooks, history: [(command: String, output: String)] = []
+    ) async throws -> StepResult {
         let metrics = StepMetrics()
         let plan: PlanResult
         do {
-            plan = try await self.plan(request, options: options, hooks: hooks, metrics: metrics)
+            plan = try await self.plan(request, options: options, hooks: hooks, metrics: metrics, history: history)
         } catch let error as VibectlError where error.message.hasPrefix("the planner's reply did not fit") {
             let result = StepResult(
                 status: .plannerError, message: error.message + ". " + (error.hint ?? ""), halt: false, plan: nil, metrics: metrics)
@@ -203,33 +217,24 @@ public struct VibeEngine: Sendable {
             }
         }
 
-        // Run kubectl.
         let runner = try EngineSettings.runner(config, environment: environment, timeoutSeconds: options.timeoutSeconds)
-        let display = CommandDisplay.render(argv, manifest: manifest)
-        hooks.emit("command_started", ["argv": .array(argv.map(JSONValue.string)), "display": .string(display)])
-        let output = try await runner.run(
-            KubectlInvocation(arguments: argv, manifest: manifest, allowedExitCodes: Set(allowed)))
-        metrics.recordKubectl(milliseconds: output.durationMs)
-        hooks.emit(
-            "command_output",
-            ["stdout": .string(output.stdout), "stderr": .string(output.stderr), "truncated": .bool(output.stdoutTruncated)])
-        hooks.emit(
-            "command_exited",
-            ["exit_code": .int(Int(output.exitCode)), "duration_ms": .int(output.durationMs), "succeeded": .bool(output.succeeded)])
+        let record = try await runKubectl(
+            argv, manifest: manifest, allowed: allowed, runner: runner, hooks: hooks, metrics: metrics, rawOutput: true)
+        let output = record.output
+        let display = record.display
         var result = StepResult(
             status: output.succeeded ? .completed : .failed, exitCode: output.exitCode,
             message: output.succeeded ? nil : "kubectl exited with code \(output.exitCode)", halt: false, plan: plan,
             metrics: metrics)
-        result.commands = [CommandRecord(argv: argv, display: display, output: output)]
+        result.commands = [record]
 
         guard options.summary else {
             result.halt = !output.succeeded
             return result
         }
-        let text = output.succeeded ? output.stdout : [output.stderr, output.stdout].filter { !$0.isEmpty }.joined(separator: "\n")
         do {
             let report = try await report(
-                text: text, failed: !output.succeeded, command: display, exitCode: output.exitCode, verb: argv.first,
+                text: output.textForModel, failed: !output.succeeded, command: display, exitCode: output.exitCode, verb: argv.first,
                 request: plan.request, hints: plan.reply.presentationHints, options: options, hooks: hooks, metrics: metrics)
             result.summary = report.summary
             result.recovery = report.recovery
@@ -242,6 +247,26 @@ public struct VibeEngine: Sendable {
         }
         result.halt = !output.succeeded && result.recovery == nil
         return result
+    }
+
+    /// Runs kubectl once, emitting command_started, command_output (when `rawOutput`) and command_exited.
+    func runKubectl(
+        _ argv: [String], manifest: String?, allowed: [Int32], runner: KubectlRunner, hooks: EngineHooks, metrics: StepMetrics,
+        rawOutput: Bool
+    ) async throws -> CommandRecord {
+        let display = CommandDisplay.render(argv, manifest: manifest)
+        hooks.emit("command_started", ["argv": .array(argv.map(JSONValue.string)), "display": .string(display)])
+        let output = try await runner.run(KubectlInvocation(arguments: argv, manifest: manifest, allowedExitCodes: Set(allowed)))
+        metrics.recordKubectl(milliseconds: output.durationMs)
+        if rawOutput {
+            hooks.emit(
+                "command_output",
+                ["stdout": .string(output.stdout), "stderr": .string(output.stderr), "truncated": .bool(output.stdoutTruncated)])
+        }
+        hooks.emit(
+            "command_exited",
+            ["exit_code": .int(Int(output.exitCode)), "duration_ms": .int(output.durationMs), "succeeded": .bool(output.succeeded)])
+        return CommandRecord(argv: argv, display: display, output: output)
     }
 
     /// Asks the host; returns a final result when the command must not run, `nil` to run it.
@@ -406,5 +431,12 @@ final class ExtractorBox: Sendable {
 
     func feed(_ chunk: String) -> [(field: String, text: String)] {
         extractor.withLock { $0.feed(chunk) }
+    }
+}
+
+extension KubectlOutput {
+    /// What a model is shown of a run: stdout on success; stderr then stdout on failure (the error first).
+    var textForModel: String {
+        succeeded ? stdout : [stderr, stdout].filter { !$0.isEmpty }.joined(separator: "\n")
     }
 }

@@ -48,6 +48,8 @@ public struct VibeOptions: Sendable, Equatable {
     public var request: String?
     /// A summarize call over the output of a failed command: ask for recovery suggestions.
     public var failed = false
+    /// `check`: the most iterations; `nil` uses `features.check_max_iterations`.
+    public var maxIterations: Int?
 
     /// Options with these values and defaults for the rest.
     public init(model: String? = nil, mode: ExecutionMode? = nil, yes: Bool = false, freezeMemory: Bool = false, verb: String? = nil) {
@@ -60,7 +62,7 @@ public struct VibeOptions: Sendable, Equatable {
 
     static let knownKeys = [
         "version", "model", "mode", "yes", "freeze_memory", "verb", "input", "summary", "stream", "budget",
-        "timeout_seconds", "command", "request", "failed",
+        "timeout_seconds", "command", "request", "failed", "max_iterations",
     ]
 
     /// Parses the options JSON; `nil` or blank means defaults.
@@ -118,6 +120,12 @@ public struct VibeOptions: Sendable, Equatable {
         command = try Self.string(object, "command")
         request = try Self.string(object, "request")
         failed = try Self.bool(object, "failed") ?? false
+        if let iterations = try Self.number(object, "max_iterations") {
+            guard (1...100).contains(iterations), iterations == iterations.rounded() else {
+                throw VibectlError(.invalidArgument, "max_iterations must be a whole number from 1 to 100")
+            }
+            maxIterations = Int(iterations)
+        }
     }
 
     private static func string(_ object: [String: JSONValue], _ key: String) throws -> String? {

@@ -124,7 +124,7 @@ struct PromptTests {
         let output = CompactionResult(text: "NAME READY\nweb-1 1/1", kind: .table, originalChars: 20, dropped: [])
         let requests = [
             try Prompts.plan(context: Self.context, verb: nil, request: "show pods", input: output),
-            try Prompts.plan(context: Self.context, verb: "logs", request: "", previous: ("kubectl get pods", "web-1 Running")),
+            try Prompts.plan(context: Self.context, verb: "logs", request: "", history: [("kubectl get pods", "web-1 Running")]),
             try Prompts.summary(
                 context: Self.context, verb: "get", failed: false, hints: "be short", withMemory: true, memoryMaxChars: 500,
                 request: "show pods", command: "kubectl get pods", exitCode: 0, output: output),
