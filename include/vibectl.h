@@ -695,7 +695,7 @@ VIBECTL_API int vibectl_plan(vibectl_client *VIBECTL_NULLABLE client, const char
  *                     planner_error","exit_code":N (the CLI's exit code: kubectl's code for
  *                     completed/failed, DONE's exit_code, 10 declined, 11 needs_confirmation,
  *                     12 rejected, 1 error/planner_error, otherwise 0),
- *                     "message":...,"halt":bool,"plan":{...},"commands":[...],
+ *                     "message":...,"hint":...,"halt":bool,"plan":{...},"commands":[...],
  *                     "summary":...,"recovery":...,"memory":{...},"metrics":{...}}
  *                     (docs/abi.md, "step result"). Free with vibectl_string_free().
  * @return VIBECTL_OK whenever a step result was produced — a failed kubectl command or a

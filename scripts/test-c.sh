@@ -85,6 +85,19 @@ echo "== compile Tests/c/test_abi.c ($cc -std=c99 -pedantic)"
 "$cc" -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude Tests/c/test_abi.c -pthread \
     -L"$work/lib" -lvibectl -Wl,-rpath,"$work/lib" -o "$work/test_abi"
 
+# The engine scenarios talk to a fake OpenAI-compatible server on loopback (Tests/c/fake_llm.py).
+llm_pid=""
+if command -v python3 >/dev/null; then
+    mkdir -p "$work/llm"
+    python3 Tests/c/fake_llm.py "$work/llm" &
+    llm_pid=$!
+    trap 'kill "$llm_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+    for _ in $(seq 100); do [[ -f "$work/llm/url" ]] && break; sleep 0.1; done
+    export CTEST_LLM_DIR="$work/llm"
+else
+    echo "note: python3 not found; the engine scenarios are skipped"
+fi
+
 echo "== run test_abi"
 if "$work/test_abi"; then
     echo "ok"

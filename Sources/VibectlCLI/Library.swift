@@ -317,3 +317,105 @@ private final class EventSink {
 
     init(_ handler: ((JSON) -> Void)?) { self.handler = handler }
 }
+
+// MARK: - Vibe engine
+
+/// What a confirmation callback decided: one of `VIBECTL_CONFIRM_*` and, for yes_and / no_but, a note.
+struct ConfirmAnswer {
+    /// The `VIBECTL_CONFIRM_*` value; any other value aborts the call (the user interrupted).
+    var choice: Int32
+    /// The note for `VIBECTL_CONFIRM_YES_AND` and `VIBECTL_CONFIRM_NO_BUT`.
+    var note: String?
+}
+
+extension Client {
+    /// vibectl_vibe: plans and executes one step and returns the step result.
+    ///
+    /// `onEvent` receives every event on this thread; `confirm`, when given, decides commands that
+    /// need confirmation (without it such commands are not run: status needs_confirmation).
+    func vibe(
+        _ request: String, options: JSON, onEvent: @escaping (JSON) -> Void, confirm: ((JSON) -> ConfirmAnswer)?
+    ) throws(CLIError) -> (text: String, json: JSON) {
+        let sink = EventSink(onEvent)
+        let events = Unmanaged.passRetained(sink)
+        defer { events.release() }
+        let decider = ConfirmSink(confirm)
+        let confirmData = Unmanaged.passRetained(decider)
+        defer { confirmData.release() }
+        let text = try Library.takeString(doing: "running the step") {
+            vibectl_vibe(
+                handle, request, options.compactText, eventCallback, events.toOpaque(),
+                confirm == nil ? nil : confirmCallback, confirmData.toOpaque(), $0)
+        }
+        guard let json = JSON.parse(text) else { throw Library.malformed("the step result") }
+        return (text, json)
+    }
+
+    /// vibectl_memory_update: folds `text` into memory with one model call.
+    func memoryUpdate(_ text: String, options: JSON, onEvent: @escaping (JSON) -> Void) throws(CLIError) -> (
+        text: String, json: JSON
+    ) {
+        let sink = EventSink(onEvent)
+        let events = Unmanaged.passRetained(sink)
+        defer { events.release() }
+        let result = try Library.takeString(doing: "updating memory") {
+            vibectl_memory_update(handle, text, options.compactText, eventCallback, events.toOpaque(), $0)
+        }
+        guard let json = JSON.parse(result) else { throw Library.malformed("the memory update") }
+        return (result, json)
+    }
+
+    /// vibectl_instructions_get.
+    func instructionsGet() throws(CLIError) -> (text: String, json: JSON) {
+        try json(doing: "reading the custom instructions") { vibectl_instructions_get(handle, $0) }
+    }
+
+    /// vibectl_instructions_set.
+    func instructionsSet(_ text: String) throws(CLIError) {
+        try check(vibectl_instructions_set(handle, text), doing: "setting the custom instructions")
+    }
+
+    /// vibectl_instructions_clear.
+    func instructionsClear() throws(CLIError) {
+        try check(vibectl_instructions_clear(handle), doing: "clearing the custom instructions")
+    }
+}
+
+/// The C event callback: hands each event, parsed, to the ``EventSink`` in `user_data`.
+private let eventCallback: vibectl_event_cb = { eventJSON, userData in
+    guard let userData else { return 0 }
+    let sink = Unmanaged<EventSink>.fromOpaque(userData).takeUnretainedValue()
+    if let event = JSON.parse(String(cString: eventJSON)) { sink.handler?(event) }
+    return 0
+}
+
+/// The C confirmation callback: asks the ``ConfirmSink`` in `user_data` and copies its note into `note`.
+private let confirmCallback: vibectl_confirm_cb = { requestJSON, note, noteSize, userData in
+    guard let userData else { return VIBECTL_CONFIRM_NO }
+    let sink = Unmanaged<ConfirmSink>.fromOpaque(userData).takeUnretainedValue()
+    guard let decide = sink.decide, let request = JSON.parse(String(cString: requestJSON)) else {
+        return VIBECTL_CONFIRM_NO
+    }
+    let answer = decide(request)
+    if let text = answer.note, noteSize > 0 {
+        // Cut at the last whole character that fits, leaving room for the NUL.
+        var bytes: [UInt8] = []
+        for character in text {
+            let encoded = Array(String(character).utf8)
+            if bytes.count + encoded.count > noteSize - 1 { break }
+            bytes.append(contentsOf: encoded)
+        }
+        bytes.withUnsafeBytes { buffer in
+            if let base = buffer.baseAddress { memcpy(note, base, buffer.count) }
+        }
+        note[bytes.count] = 0
+    }
+    return answer.choice
+}
+
+/// The Swift closure behind the C confirmation callback of one call, passed as `confirm_data`.
+private final class ConfirmSink {
+    let decide: ((JSON) -> ConfirmAnswer)?
+
+    init(_ decide: ((JSON) -> ConfirmAnswer)?) { self.decide = decide }
+}

@@ -20,16 +20,17 @@ struct MemoryCommand: ParsableCommand {
               vibectl memory set "Cluster: staging; namespace: payments"
               kubectl get ns -o name | vibectl memory set
               vibectl memory set --edit
+              vibectl memory update "the staging namespace is ours; prod is read-only"
               vibectl memory freeze
               vibectl memory clear
 
             EXIT STATUS:
               0   success
-              1   failure (no text given, unreadable or locked file)
+              1   failure (no text given, unreadable or locked file, no usable model for update)
               64  usage error
             """,
         subcommands: [
-            MemoryShow.self, MemorySet.self, MemoryClear.self, MemoryFreeze.self, MemoryUnfreeze.self,
+            MemoryShow.self, MemorySet.self, MemoryUpdate.self, MemoryClear.self, MemoryFreeze.self, MemoryUnfreeze.self,
             MemoryStatusCommand.self,
         ]
     )
@@ -162,6 +163,83 @@ struct MemorySet: ParsableCommand {
             data.append(contentsOf: buffer[0..<count])
         }
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// `vibectl memory update`.
+struct MemoryUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Fold new information into the memory, with one model call.",
+        discussion: """
+            The model merges the text into the current memory (keeping it within \
+            memory.max_chars) and the result is stored, redacted. Unlike 'memory set', which \
+            replaces the memory, this keeps what is still true. Works while memory is frozen. \
+            The text comes from the arguments (joined with spaces) or from stdin when it is \
+            piped. Prints the new memory.
+
+            EXAMPLES:
+              vibectl memory update "the staging namespace is ours; prod is read-only"
+              echo "deploys go through Argo CD" | vibectl memory update
+              vibectl memory update --model gpt-4o-mini "web runs 3 replicas"
+
+            EXIT STATUS:
+              0   success
+              1   failure (no text, no usable model: the hint says how to set one up)
+              64  usage error
+            """)
+
+    @Argument(help: ArgumentHelp("What to remember.", valueName: "text"))
+    var text: [String] = []
+
+    @Option(help: ArgumentHelp("The model for this call (default: llm.model).", valueName: "name"))
+    var model: String?
+
+    @Option(name: .shortAndLong, help: "Output format: text, json or yaml.")
+    var output: OutputFormat = .text
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        var update = text.joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+        if update.isEmpty, isatty(STDIN_FILENO) == 0 {
+            update = try MemorySet.readStandardInput().trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard !update.isEmpty else {
+            throw CLIError(
+                message: "no text provided",
+                hint: "Give the text as arguments (vibectl memory update \"...\") or pipe it on stdin "
+                    + "(echo \"...\" | vibectl memory update).")
+        }
+        let client = try global.client()
+        var options: [(String, JSON)] = [("version", .number("1"))]
+        if let model = model ?? RootOptions.shared.vibeFlags?.model { options.append(("model", .string(model))) }
+        let status = StatusLine(enabled: Console.isInteractive(fd: STDERR_FILENO))
+        status.show("updating memory")
+        let result: (text: String, json: JSON)
+        do {
+            result = try client.memoryUpdate(update, options: .object(options)) { event in
+                if event["type"]?.stringValue == "retrying" {
+                    let attempt = event["data"]?["attempt"]?.displayText ?? "?"
+                    status.writing { Console.err("note: the model call failed; retrying (attempt \(attempt))") }
+                }
+            }
+        } catch {
+            status.stop()
+            throw ModelErrorHint.decorate(
+                error, model: ModelErrorHint.modelInUse(client: client, option: model ?? RootOptions.shared.vibeFlags?.model))
+        }
+        status.stop()
+        switch output {
+        case .json, .yaml: Console.printMachine(result.json, raw: result.text, format: output)
+        case .text:
+            let memory = result.json["memory"]?.stringValue ?? ""
+            if memory.isEmpty {
+                Console.note("Memory is empty.")
+            } else {
+                Console.out(memory.hasSuffix("\n") ? String(memory.dropLast()) : memory)
+            }
+        }
     }
 }
 

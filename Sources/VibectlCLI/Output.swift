@@ -19,6 +19,11 @@ enum Console {
         writeAll(text + "\n", to: STDOUT_FILENO)
     }
 
+    /// Writes `text` to stdout as it is, without a newline (raw command output, streamed text).
+    static func outRaw(_ text: String) {
+        writeAll(text, to: STDOUT_FILENO)
+    }
+
     /// Writes `text` and a newline to stderr.
     static func err(_ text: String) {
         writeAll(text + "\n", to: STDERR_FILENO)

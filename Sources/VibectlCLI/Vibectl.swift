@@ -28,11 +28,18 @@ final class RootOptions: @unchecked Sendable {
     static let shared = RootOptions()
     private let lock = NSLock()
     private var storedConfigDir: String?
+    private var storedVibeFlags: VibeFlags?
 
     /// The `--config-dir` given before the subcommand.
     var configDir: String? {
         get { lock.withLock { storedConfigDir } }
         set { lock.withLock { storedConfigDir = newValue } }
+    }
+
+    /// The vibe flags the root command parsed (`--yes`, `--model`, ...).
+    var vibeFlags: VibeFlags? {
+        get { lock.withLock { storedVibeFlags } }
+        set { lock.withLock { storedVibeFlags = newValue } }
     }
 }
 
@@ -51,6 +58,12 @@ struct Vibectl: ParsableCommand {
             ('vibectl config schema' lists every key).
 
             EXAMPLES:
+              # Ask in plain English: vibectl plans a kubectl command, runs it and summarises
+              vibectl vibe "which pods in payments are not ready, and why?"
+              # Allow commands that change the cluster without asking (flags go before or after)
+              vibectl --yes vibe "scale deployment web to 3 replicas"
+              # Explain piped output
+              kubectl logs web-1 | vibectl vibe "why did it crash"
               # Show the effective configuration and where each value comes from
               vibectl config show
               # Use another kubectl binary
@@ -62,6 +75,7 @@ struct Vibectl: ParsableCommand {
               vibectl model test gpt-4o claude-sonnet-4
               # Remember context between commands
               vibectl memory set "Working in the staging cluster, namespace payments"
+              vibectl memory update "web now runs 3 replicas"
               # See exactly what a model would be sent for some output (redacted, compacted)
               kubectl get pods -A -o json | vibectl compact --budget 2000
               # Check a planned command: exit 0 safe, 2 confirm, 3 reject
@@ -74,7 +88,13 @@ struct Vibectl: ParsableCommand {
               1     failure (stderr has the error, and a hint when there is a fix)
               64    usage error (unknown command or option, missing argument)
               2, 3  'vibectl classify': confirm, reject (0 is safe)
-              N     'vibectl just' exits with kubectl's own exit status
+              N     'vibectl just' exits with kubectl's own exit status; 'vibectl vibe' too
+                    when a command ran, or with the planner's code when it says DONE
+              10    'vibectl vibe': you declined the command
+              11    'vibectl vibe': the command needs confirmation and there is no terminal
+                    (re-run with --yes, or in a terminal)
+              12    'vibectl vibe': the safety check rejected the planned command
+              130   interrupted (Ctrl-C)
 
             ENVIRONMENT:
               VIBECTL_CONFIG_DIR      configuration directory (--config-dir wins)
@@ -82,22 +102,29 @@ struct Vibectl: ParsableCommand {
               NO_COLOR, TERM=dumb     disable colour (colour is used only on a terminal)
             """,
         subcommands: [
-            VersionCommand.self, ConfigCommand.self, MemoryCommand.self, ModelCommand.self, JustCommand.self,
-            CompactCommand.self, RedactCommand.self, ClassifyCommand.self, CompletionCommand.self,
+            VibeCommand.self, VersionCommand.self, ConfigCommand.self, MemoryCommand.self, InstructionsCommand.self,
+            ModelCommand.self, JustCommand.self, CompactCommand.self, RedactCommand.self, ClassifyCommand.self,
+            CompletionCommand.self,
         ]
     )
 
     @OptionGroup var global: GlobalOptions
 
+    @OptionGroup(title: "Options for vibe and memory update (before or after the subcommand)")
+    var vibeFlags: VibeFlags
+
     mutating func validate() throws {
         RootOptions.shared.configDir = global.configDir
+        RootOptions.shared.vibeFlags = vibeFlags
     }
 
     /// Parses the command line, runs the command and exits with the documented status.
     static func main() {
         let exitStatus: Int32
         do {
-            var command = try parseAsRoot()
+            let arguments = ArgumentRewrite.moveLeadingOutputOption(
+                Array(CommandLine.arguments.dropFirst()), root: Vibectl.self)
+            var command = try parseAsRoot(arguments)
             try command.run()
             exitStatus = 0
         } catch let error as CLIError {

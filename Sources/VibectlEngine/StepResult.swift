@@ -118,6 +118,8 @@ public struct StepResult: Sendable {
     public var exitCode: Int32
     /// A sentence for the user (why it ended this way).
     public var message: String?
+    /// How to fix what went wrong, when there is a fix.
+    public var hint: String?
     /// Whether an auto loop should stop here.
     public var halt: Bool
     /// The plan executed, if there was one.
@@ -154,6 +156,7 @@ public struct StepResult: Sendable {
             "status": .string(status.rawValue),
             "exit_code": .int(Int(exitCode)),
             "message": message.map(JSONValue.string) ?? .null,
+            "hint": hint.map(JSONValue.string) ?? .null,
             "halt": .bool(halt),
             "plan": plan?.json() ?? .null,
             "commands": .array(commands.map { $0.json() }),

@@ -77,8 +77,8 @@ public struct VibeEngine: Sendable {
             do {
                 let parsed = try PlannerContract.parse(reply.text)
                 let result = try checkedPlan(parsed, request: request, verb: verb)
+                // The plan carries its safety verdict; the "safety" event comes when the command is about to run.
                 hooks.emit("plan", result.json().objectValue ?? [:])
-                if let safety = result.safety { hooks.emit("safety", safety.json().objectValue ?? [:]) }
                 return result
             } catch let error as PlannerReplyError {
                 let raw = try excerpt(reply.text)
@@ -133,8 +133,8 @@ public struct VibeEngine: Sendable {
         do {
             plan = try await self.plan(request, options: options, hooks: hooks, metrics: metrics, history: history)
         } catch let error as VibectlError where error.message.hasPrefix("the planner's reply did not fit") {
-            let result = StepResult(
-                status: .plannerError, message: error.message + ". " + (error.hint ?? ""), halt: false, plan: nil, metrics: metrics)
+            var result = StepResult(status: .plannerError, message: error.message, halt: false, plan: nil, metrics: metrics)
+            result.hint = error.hint
             finish(result, hooks: hooks)
             return result
         }

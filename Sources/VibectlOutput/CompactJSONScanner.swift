@@ -7,7 +7,7 @@ enum JSONListScanner {
     enum Key: UInt8 {
         case other, items, kind, metadata, name, namespace, status, phase, reason, containerStatuses
         case initContainerStatuses, restartCount, ready, state, waiting, terminated, spec, template
-        case containers, initContainers, image, replicas, readyReplicas
+        case containers, initContainers, image, replicas, readyReplicas, conditions, type, message
 
         static let table: [(StaticString, Key)] = [
             ("items", .items), ("kind", .kind), ("metadata", .metadata), ("name", .name), ("namespace", .namespace),
@@ -15,7 +15,8 @@ enum JSONListScanner {
             ("initContainerStatuses", .initContainerStatuses), ("restartCount", .restartCount), ("ready", .ready),
             ("state", .state), ("waiting", .waiting), ("terminated", .terminated), ("spec", .spec),
             ("template", .template), ("containers", .containers), ("initContainers", .initContainers),
-            ("image", .image), ("replicas", .replicas), ("readyReplicas", .readyReplicas),
+            ("image", .image), ("replicas", .replicas), ("readyReplicas", .readyReplicas), ("conditions", .conditions),
+            ("type", .type), ("message", .message),
         ]
     }
 
@@ -50,6 +51,9 @@ enum JSONListScanner {
         var position = 0
         var rootIsArray = false
         var sawItems = false
+        // The status condition being read (an element of the item's status.conditions).
+        var conditionLevel = -1
+        var condition = (type: "", status: "", reason: "", message: "")
 
         func value(_ start: Int, _ end: Int, escaped: Bool) -> String {
             let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
@@ -83,7 +87,15 @@ enum JSONListScanner {
                     }
                 }
             case 3:
-                if path[0] == .status, path[1] == .containerStatuses || path[1] == .initContainerStatuses {
+                if path[0] == .status, path[1] == .conditions, conditionLevel >= 0 {
+                    switch last {
+                    case .type: condition.type = value(start, end, escaped: escaped)
+                    case .status: condition.status = value(start, end, escaped: escaped)
+                    case .reason: condition.reason = value(start, end, escaped: escaped)
+                    case .message: condition.message = value(start, end, escaped: escaped)
+                    default: break
+                    }
+                } else if path[0] == .status, path[1] == .containerStatuses || path[1] == .initContainerStatuses {
                     if last == .restartCount { current.restarts += Int(value(start, end, escaped: false)) ?? 0 }
                     if last == .ready, path[1] == .containerStatuses {
                         current.containers += 1
@@ -109,16 +121,58 @@ enum JSONListScanner {
             }
         }
 
+        /// Whether the object or array that is the value of the current key of frame `top` holds facts.
+        func wanted(_ top: Int) -> Bool {
+            guard itemLevel >= 0 else {
+                // Outside the items: only the root's `items`.
+                return stack.count == 1 && stack[0].key == .items
+            }
+            guard top >= itemLevel else { return true }
+            path.removeAll(keepingCapacity: true)
+            for index in itemLevel...top where stack[index].isObject { path.append(stack[index].key) }
+            switch path.count {
+            case 1:
+                return path[0] == .metadata || path[0] == .status || path[0] == .spec
+            case 2:
+                if path[0] == .status {
+                    return path[1] == .containerStatuses || path[1] == .initContainerStatuses || path[1] == .conditions
+                }
+                return path[0] == .spec && (path[1] == .containers || path[1] == .initContainers || path[1] == .template)
+            case 3:
+                if path[0] == .status { return path[1] != .conditions && path[2] == .state }
+                return path[0] == .spec && path[1] == .template && path[2] == .spec
+            case 4:
+                if path[0] == .status { return path[3] == .waiting || path[3] == .terminated }
+                return path[0] == .spec && (path[3] == .containers || path[3] == .initContainers)
+            default:
+                return false
+            }
+        }
+
         while position < count {
             let byte = bytes[position]
             switch byte {
             case 0x20, 0x0A, 0x0D, 0x09, 0x3A:  // whitespace and ':'
                 if byte == 0x3A, let last = stack.indices.last { stack[last].expectKey = false }
                 position += 1
+                while position < count, bytes[position] == 0x20 { position += 1 }  // indentation
             case 0x2C:  // ,
                 if let last = stack.indices.last, stack[last].isObject { stack[last].expectKey = true }
                 position += 1
-            case 0x7B:  // {
+            case 0x7B, 0x5B:  // { [
+                // A value no fact rule looks into (managedFields, labels, env, volumes, …) is skipped whole.
+                if let top = stack.indices.last, stack[top].isObject, !wanted(top) {
+                    guard let after = skipValue(bytes, from: position) else { return nil }
+                    position = after
+                    continue
+                }
+                if byte == 0x5B {
+                    if stack.isEmpty { rootIsArray = true }
+                    if stack.count == 1, !rootIsArray, stack[0].key == .items { sawItems = true }
+                    stack.append(Frame(isObject: false))
+                    position += 1
+                    continue
+                }
                 if stack.isEmpty {
                     rootIsArray = false
                 } else if itemLevel < 0,
@@ -129,17 +183,21 @@ enum JSONListScanner {
                     current = ItemFacts()
                     replicas = nil
                     readyReplicas = 0
+                } else if itemLevel >= 0, stack.count == itemLevel + 3, !stack[itemLevel + 2].isObject,
+                    stack[itemLevel].key == .status, stack[itemLevel + 1].key == .conditions
+                {
+                    conditionLevel = stack.count
+                    condition = ("", "", "", "")
                 }
                 stack.append(Frame(isObject: true))
-                position += 1
-            case 0x5B:  // [
-                if stack.isEmpty { rootIsArray = true }
-                if stack.count == 1, !rootIsArray, stack[0].key == .items { sawItems = true }
-                stack.append(Frame(isObject: false))
                 position += 1
             case 0x7D, 0x5D:  // } ]
                 guard let last = stack.last, last.isObject == (byte == 0x7D) else { return nil }
                 stack.removeLast()
+                if stack.count == conditionLevel {
+                    current.addCondition(type: condition.type, status: condition.status, reason: condition.reason, message: condition.message)
+                    conditionLevel = -1
+                }
                 if stack.count == itemLevel {
                     if let want = replicas, want > readyReplicas { current.addReason("\(want - readyReplicas)/\(want) replicas not ready") }
                     items.append(current)
@@ -185,6 +243,85 @@ enum JSONListScanner {
         }
         guard stack.isEmpty, rootIsArray || sawItems else { return nil }
         return Result(title: title, items: items)
+    }
+
+    /// Skips the object or array starting at `start` (its `{` or `[`); returns the position after its end, or nil
+    /// when the brackets do not match. Looks only at quotes, backslashes in strings and brackets, found 16 bytes at a
+    /// time. Bracket kinds are checked up to 64 levels deep (a bit each), deeper levels only by count.
+    static func skipValue(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        typealias V = SIMD16<UInt8>
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let quote = V(repeating: 0x22)
+        let backslash = V(repeating: 0x5C)
+        let lower = V(repeating: 0x20)
+        let opening = V(repeating: 0x7B)  // '{', and '[' | 0x20
+        let closing = V(repeating: 0x7D)  // '}', and ']' | 0x20
+        var depth = 0
+        var kinds: UInt64 = 0  // one bit per open level: 1 for '{', 0 for '['
+        var inString = false
+        var position = start
+        while position < count {
+            // The next quote or bracket (outside strings), or quote or backslash (inside).
+            var found = -1
+            while position + 16 <= count {
+                let chunk = raw.loadUnaligned(fromByteOffset: position, as: V.self)
+                let mask: SIMDMask<SIMD16<Int8>>
+                if inString {
+                    mask = (chunk .== quote) .| (chunk .== backslash)
+                } else {
+                    let folded = chunk | lower
+                    mask = (chunk .== quote) .| (folded .== opening) .| (folded .== closing)
+                }
+                if let lane = firstLane(mask) {
+                    found = position + lane
+                    break
+                }
+                position += 16
+            }
+            if found < 0 {
+                while position < count {
+                    let byte = bytes[position]
+                    let hit = inString ? byte == 0x22 || byte == 0x5C : byte == 0x22 || byte | 0x20 == 0x7B || byte | 0x20 == 0x7D
+                    if hit {
+                        found = position
+                        break
+                    }
+                    position += 1
+                }
+                guard found >= 0 else { return nil }
+            }
+            let byte = bytes[found]
+            position = found + 1
+            if inString {
+                if byte == 0x5C { position += 1 } else { inString = false }
+                continue
+            }
+            switch byte {
+            case 0x22:
+                inString = true
+            case 0x7B, 0x5B:
+                kinds = kinds << 1 | (byte == 0x7B ? 1 : 0)
+                depth += 1
+            default:  // } or ]
+                guard depth > 0 else { return nil }
+                if depth <= 64, (kinds & 1 == 1) != (byte == 0x7D) { return nil }
+                kinds >>= 1
+                depth -= 1
+                if depth == 0 { return position }
+            }
+        }
+        return nil
+    }
+
+    /// The first set lane of a mask, if any (lane 0 is the lowest byte on little-endian machines).
+    @inline(__always)
+    static func firstLane(_ mask: SIMDMask<SIMD16<Int8>>) -> Int? {
+        let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
+        if words[0] != 0 { return words[0].littleEndian.trailingZeroBitCount >> 3 }
+        if words[1] != 0 { return 8 + words[1].littleEndian.trailingZeroBitCount >> 3 }
+        return nil
     }
 
     static func key(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Key {

@@ -6,16 +6,30 @@ struct ItemFacts: Sendable {
     /// `status.phase` for pods, or the STATUS column of a table.
     var phase = ""
     var reasons: [String] = []
+    /// The message of the first failing condition (e.g. why a pod is unschedulable), on one line and trimmed.
+    var message = ""
     var restarts = 0
     var images: [String] = []
     var containers = 0
     var notReady = 0
-    /// Extra text (a table row) searched for intent words and shown for unhealthy items.
-    var line = ""
 
     static let healthyPhases: Set<String> = [
         "", "Running", "Succeeded", "Completed", "Active", "Bound", "Available", "Ready", "Normal", "True",
     ]
+
+    /// Condition types that are healthy when True, and those that are healthy when False.
+    static let positiveConditions: Set<String> = [
+        "Ready", "ContainersReady", "Initialized", "PodScheduled", "PodReadyToStartContainers", "Available", "Progressing",
+    ]
+    static let negativeConditions: Set<String> = [
+        "MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable", "ReplicaFailure", "Failed",
+    ]
+    /// Condition reasons that only restate what the container states or replica counts already say.
+    static let genericConditionReasons: Set<String> = [
+        "ContainersNotReady", "ContainersNotInitialized", "PodCompleted", "MinimumReplicasUnavailable",
+    ]
+    /// The longest condition message kept.
+    static let messageLimit = 200
 
     /// Whether nothing about the item looks wrong.
     var healthy: Bool {
@@ -23,9 +37,8 @@ struct ItemFacts: Sendable {
         return Self.healthyPhases.contains(phase) && reasons.isEmpty && notReady == 0
     }
 
-    /// One compact line describing the item.
-    var summary: String {
-        if !line.isEmpty { return line }
+    /// One compact line describing the item; `message` adds the failing condition's message (cut to 100 characters).
+    func summary(message showMessage: Bool) -> String {
         var text = kind.isEmpty ? "" : kind + " "
         text += namespace.isEmpty ? name : namespace + "/" + name
         if !phase.isEmpty { text += " " + phase }
@@ -33,7 +46,22 @@ struct ItemFacts: Sendable {
         if containers > 0 { text += " ready=\(containers - notReady)/\(containers)" }
         if restarts > 0 { text += " restarts=\(restarts)" }
         if !images.isEmpty { text += " images=" + images.joined(separator: ",") }
+        if showMessage, !message.isEmpty { text += " message=\"" + clip(message, 100) + "\"" }
         return text
+    }
+
+    /// Records a status condition: a failing one (a healthy-when-True type that is not True, or a healthy-when-False
+    /// type that is True) adds its reason, unless the reason is generic, and the first such message.
+    mutating func addCondition(type: String, status: String, reason: String, message: String) {
+        let failing =
+            Self.positiveConditions.contains(type)
+            ? status != "True" : Self.negativeConditions.contains(type) && status == "True"
+        guard failing, !reason.isEmpty, !Self.genericConditionReasons.contains(reason) else { return }
+        addReason(reason)
+        if self.message.isEmpty, !message.isEmpty {
+            let flat = message.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+            self.message = clip(flat, Self.messageLimit)
+        }
     }
 
     mutating func addReason(_ reason: String) {
@@ -47,10 +75,12 @@ struct ItemFacts: Sendable {
 
 /// Renders a list of item facts as counts, distinct images and the items themselves, unhealthy first.
 enum ListSummary {
+    /// `rowText`, when given, is an item's line (a table row) in place of its summary.
     static func render(
-        _ items: [ItemFacts], title: String, header: String? = nil, budget: Int, intent: [String],
-        dropped: inout [String]
+        _ items: [ItemFacts], title: String, header: String? = nil, rowText: ((Int) -> String)? = nil, budget: Int,
+        intent: [String], dropped: inout [String]
     ) -> String {
+        func line(_ index: Int, message: Bool = true) -> String { rowText?(index) ?? items[index].summary(message: message) }
         var writer = BudgetWriter(budget: budget)
         var kinds: [String: Int] = [:]
         var namespaces: [String: Int] = [:]
@@ -92,7 +122,7 @@ enum ListSummary {
             var hit: [Int] = []
             var miss: [Int] = []
             for index in indices {
-                if mentions(items[index].summary, intent) { hit.append(index) } else { miss.append(index) }
+                if mentions(line(index), intent) { hit.append(index) } else { miss.append(index) }
             }
             return hit + miss
         }
@@ -102,26 +132,33 @@ enum ListSummary {
         if !unhealthy.isEmpty {
             writer.append("not healthy (\(unhealthy.count)):", reserve: reserve)
             if let header { writer.append(header, reserve: reserve) }
-            // As many full lines as leave room for the names of the rest.
+            // As many full lines as leave room for the names of the rest; a condition message only the first time.
             let order = intentFirst(unhealthy)
-            func nameCost(_ item: ItemFacts) -> Int {
-                item.name.unicodeScalars.count + item.namespace.unicodeScalars.count + item.phase.unicodeScalars.count + 4
+            var seenMessages: Set<String> = []
+            let lines = order.map { index -> String in
+                let item = items[index]
+                return line(index, message: !item.message.isEmpty && seenMessages.insert(item.message).inserted)
+            }
+            func label(_ item: ItemFacts) -> String {
+                let name = item.namespace.isEmpty ? item.name : item.namespace + "/" + item.name
+                let state = item.reasons.first ?? item.phase
+                return state.isEmpty ? name : name + "(" + state + ")"
             }
             var namesAfter = [Int](repeating: 0, count: order.count + 1)
             for position in stride(from: order.count - 1, through: 0, by: -1) {
-                namesAfter[position] = namesAfter[position + 1] + nameCost(items[order[position]])
+                namesAfter[position] = namesAfter[position + 1] + label(items[order[position]]).unicodeScalars.count + 1
             }
             let available = writer.remaining - reserve - 24
             var full = 0
             var fullCost = 0
             while full < order.count {
-                let cost = items[order[full]].summary.unicodeScalars.count + 1
+                let cost = lines[full].unicodeScalars.count + 1
                 if fullCost + cost + (full + 1 < order.count ? namesAfter[full + 1] : 0) > available { break }
                 fullCost += cost
                 full += 1
             }
             for (position, index) in order.enumerated() {
-                if position < full, writer.append(items[index].summary, reserve: reserve) {
+                if position < full, writer.append(lines[position], reserve: reserve) {
                     shown += 1
                 } else {
                     omittedNames.append(index)
@@ -132,10 +169,9 @@ enum ListSummary {
                 var names = "more not healthy:"
                 var listed = 0
                 for index in omittedNames {
-                    let item = items[index]
-                    let name = item.namespace.isEmpty ? item.name : item.namespace + "/" + item.name
+                    let name = label(items[index])
                     if names.unicodeScalars.count + name.unicodeScalars.count + 2 + reserve > writer.remaining { break }
-                    names += " " + name + (item.phase.isEmpty ? "" : "(\(item.phase))")
+                    names += " " + name
                     listed += 1
                 }
                 if listed > 0, writer.append(names, reserve: reserve) {
@@ -149,10 +185,18 @@ enum ListSummary {
         let rest = intentFirst(unusual + healthy)
         var restShown = 0
         if !rest.isEmpty, writer.remaining > reserve + 20 {
-            writer.append(unhealthy.isEmpty ? "items:" : "healthy (\(rest.count)):", reserve: reserve)
-            if unhealthy.isEmpty, let header { writer.append(header, reserve: reserve) }
+            // The section line (and a table's header) only together with the first row.
+            var pending = [unhealthy.isEmpty ? "items:" : "healthy (\(rest.count)):"]
+            if unhealthy.isEmpty, let header { pending.append(header) }
             for index in rest {
-                if !writer.append(items[index].summary, reserve: reserve) { break }
+                let text = line(index)
+                if !pending.isEmpty {
+                    let needed = pending.reduce(0) { $0 + $1.unicodeScalars.count + 1 } + text.unicodeScalars.count + 1
+                    guard needed + reserve <= writer.remaining else { break }
+                    for line in pending { writer.append(line, reserve: reserve) }
+                    pending = []
+                }
+                if !writer.append(text, reserve: reserve) { break }
                 restShown += 1
             }
         }

@@ -34,6 +34,12 @@ enum ObjectCompactor {
         let status = object["status"] as? [String: Any] ?? [:]
         facts.phase = string(status["phase"])
         facts.addReason(string(status["reason"]))
+        for condition in status["conditions"] as? [Any] ?? [] {
+            guard let condition = condition as? [String: Any] else { continue }
+            facts.addCondition(
+                type: string(condition["type"]), status: string(condition["status"]), reason: string(condition["reason"]),
+                message: string(condition["message"]))
+        }
         for key in ["initContainerStatuses", "containerStatuses"] {
             for container in status[key] as? [Any] ?? [] {
                 guard let container = container as? [String: Any] else { continue }
@@ -158,6 +164,10 @@ enum ObjectCompactor {
         let facts = facts(object)
         var head = facts.kind.isEmpty ? "object" : facts.kind
         if !facts.name.isEmpty { head += " " + (facts.namespace.isEmpty ? facts.name : facts.namespace + "/" + facts.name) }
+        // What is wrong, up front: phase, reasons (container states, failing conditions) and the condition's message.
+        if !facts.phase.isEmpty { head += " " + facts.phase }
+        if !facts.reasons.isEmpty { head += " reasons=" + facts.reasons.joined(separator: ",") }
+        if !facts.message.isEmpty { head += " message=\"" + clip(facts.message, 160) + "\"" }
         writer.appendClipped(head)
 
         var sections: [(String, Any)] = []

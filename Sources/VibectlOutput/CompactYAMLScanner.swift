@@ -17,8 +17,18 @@ enum YAMLListScanner {
         var started = false
         /// Lines indented deeper than this belong to a block scalar and are skipped.
         var blockIndent: Int?
+        /// The status condition being read (an element of `status.conditions`).
+        var condition: (type: String, status: String, reason: String, message: String)?
+
+        /// Applies the condition being read, if any.
+        mutating func flushCondition() {
+            guard let current = condition else { return }
+            facts.addCondition(type: current.type, status: current.status, reason: current.reason, message: current.message)
+            condition = nil
+        }
 
         mutating func finish(into items: inout [ItemFacts]) {
+            flushCondition()
             guard started else { return }
             if let replicas, replicas > readyReplicas { facts.addReason("\(replicas - readyReplicas)/\(replicas) replicas not ready") }
             items.append(facts)
@@ -120,6 +130,10 @@ enum YAMLListScanner {
             }
             let relative = mode == 1 ? keyIndent - 2 : keyIndent
             while let last = state.stack.last, last.indent >= relative { state.stack.removeLast() }
+            // A condition ends at the next element of status.conditions or at any key outside it.
+            let inConditions = state.stack.count == 2 && state.stack[0].key == "status" && state.stack[1].key == "conditions"
+            if state.condition != nil, !inConditions || isElement { state.flushCondition() }
+            if inConditions, isElement { state.condition = ("", "", "", "") }
             if valueStart < valueEnd, bytes[valueStart] == 0x7C || bytes[valueStart] == 0x3E {
                 state.blockIndent = indent
                 state.stack.append((relative, key))
@@ -162,6 +176,16 @@ enum YAMLListScanner {
             break
         }
         let first = path[0].key
+        if path.count == 2, first == "status", path[1].key == "conditions", state.condition != nil {
+            switch key {
+            case "type": state.condition?.type = string(bytes, start, end)
+            case "status": state.condition?.status = string(bytes, start, end)
+            case "reason": state.condition?.reason = string(bytes, start, end)
+            case "message": state.condition?.message = string(bytes, start, end)
+            default: break
+            }
+            return
+        }
         if first == "spec", key == "image" {
             let parent = path[path.count - 1].key
             if parent == "containers" || parent == "initContainers" { state.facts.addImage(string(bytes, start, end)) }

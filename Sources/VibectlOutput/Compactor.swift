@@ -9,7 +9,8 @@ public enum Compactor {
     /// Detects what kind of output `text` is from its first lines (cheap; does not parse the whole text).
     public static func detect(_ text: String) -> OutputKind {
         let sample = text.utf8.count > 8192 ? String(decoding: text.utf8.prefix(8192), as: UTF8.self) : text
-        let lines = sample.split(separator: "\n", omittingEmptySubsequences: true)
+        // "\r\n" is one Character: split on both so CRLF text is split into lines too.
+        let lines = sample.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
             .filter { !$0.allSatisfy(\.isWhitespace) }
         guard let first = lines.first else { return .text }
@@ -39,52 +40,106 @@ public enum Compactor {
 
     /// Compacts `text` to `options.budget` characters, keeping the facts that matter most first.
     public static func compact(_ text: String, options: CompactionOptions) -> CompactionResult {
-        let originalChars = scalarCount(text)
         let budget = max(0, options.budget)
         let kind = detect(text)
-        if originalChars <= budget {
-            return CompactionResult(text: text, kind: kind, originalChars: originalChars, dropped: [])
+        // Characters are counted up front only when the text could fit (a character is at most 4 UTF-8 bytes);
+        // otherwise the log scan counts them on its way, or they are counted at the end.
+        var originalChars: Int?
+        if (text.utf8.count + 3) / 4 <= budget {
+            let chars = scalarCount(text)
+            if chars <= budget { return CompactionResult(text: text, kind: kind, originalChars: chars, dropped: []) }
+            originalChars = chars
         }
         var dropped: [String] = []
         let intent = intentWords(options.intent)
+        func logs(_ label: String) -> String {
+            let result = LogCompactor.compactCounting(text, label: label, budget: budget, intent: intent, dropped: &dropped)
+            originalChars = originalChars ?? result.characters
+            return result.text
+        }
         var output: String
         switch kind {
         case .json:
-            output = compactJSON(text, budget: budget, intent: intent, dropped: &dropped)
-                ?? LogCompactor.compact(text, label: "text", budget: budget, intent: intent, dropped: &dropped)
+            output = compactJSON(text, budget: budget, intent: intent, dropped: &dropped) ?? logs("text")
         case .yaml:
-            output = compactYAML(text, budget: budget, intent: intent, dropped: &dropped)
-                ?? LogCompactor.compact(text, label: "text", budget: budget, intent: intent, dropped: &dropped)
+            output = compactYAML(text, budget: budget, intent: intent, dropped: &dropped) ?? logs("text")
         case .table, .events:
             if let table = TableCompactor.parse(text) {
                 output = kind == .events
                     ? TableCompactor.compactEvents(table, budget: budget, intent: intent, dropped: &dropped)
                     : TableCompactor.compact(table, budget: budget, intent: intent, dropped: &dropped)
             } else {
-                output = LogCompactor.compact(text, label: "text", budget: budget, intent: intent, dropped: &dropped)
+                output = logs("text")
             }
         case .logs:
-            output = LogCompactor.compact(text, label: "logs", budget: budget, intent: intent, dropped: &dropped)
+            output = logs("logs")
         case .text:
-            output = LogCompactor.compact(text, label: "text", budget: budget, intent: intent, dropped: &dropped)
+            output = logs("text")
         }
         if output.unicodeScalars.count > budget {
             output = clip(output, budget)
             dropped.append("text beyond the budget")
         }
-        return CompactionResult(text: output, kind: kind, originalChars: originalChars, dropped: dropped)
+        return CompactionResult(text: output, kind: kind, originalChars: originalChars ?? scalarCount(text), dropped: dropped)
     }
 
-    /// Counts Unicode scalars by counting UTF-8 bytes that are not continuation bytes (fast on large input).
+    /// Counts Unicode scalars: UTF-8 bytes that are not continuation bytes, 16 bytes at a time (large inputs in
+    /// parallel chunks, like the log scan).
     static func scalarCount(_ text: String) -> Int {
-        if let count = text.utf8.withContiguousStorageIfAvailable({ buffer -> Int in
-            var count = 0
-            for byte in buffer where byte & 0xC0 != 0x80 { count += 1 }
-            return count
-        }) {
-            return count
+        var copy = text
+        return copy.withUTF8 { buffer -> Int in
+            let count = buffer.count
+            let chunks = parallelChunks(count)
+            guard chunks > 1 else { return count - continuationBytes(buffer, 0..<count) }
+            var results = [Int](repeating: 0, count: chunks)
+            results.withUnsafeMutableBufferPointer { out in
+                let share = ChunkShare(bytes: buffer, out: out)
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    share.out[chunk] = continuationBytes(share.bytes, count * chunk / chunks..<count * (chunk + 1) / chunks)
+                }
+            }
+            return count - results.reduce(0, +)
         }
-        return text.unicodeScalars.count
+    }
+
+    /// The input and one result slot per chunk, shared with worker threads: each reads the input and writes its slot.
+    struct ChunkShare<Result>: @unchecked Sendable {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let out: UnsafeMutableBufferPointer<Result>
+    }
+
+    /// How many chunks to cut `count` bytes into for a parallel scan: 1 below 8 MiB, otherwise one per active
+    /// processor but at most one per 4 MiB (and at most 16).
+    static func parallelChunks(_ count: Int) -> Int {
+        guard count >= 8 << 20 else { return 1 }
+        return max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / (4 << 20), 16))
+    }
+
+    /// UTF-8 continuation bytes (10xxxxxx) in `range`.
+    static func continuationBytes(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        typealias V = SIMD16<UInt8>
+        guard let base = buffer.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        var continuation = 0
+        var position = range.lowerBound
+        let end = range.upperBound
+        while position + 16 <= end {
+            // Lane counters are flushed every 255 blocks so they cannot overflow.
+            var lanes = V(repeating: 0)
+            var blocks = 0
+            while blocks < 255, position + 16 <= end {
+                let chunk = raw.loadUnaligned(fromByteOffset: position, as: V.self)
+                lanes &-= unsafeBitCast((chunk & V(repeating: 0xC0)) .== V(repeating: 0x80), to: V.self)
+                position += 16
+                blocks += 1
+            }
+            for lane in 0..<16 { continuation += Int(lanes[lane]) }
+        }
+        while position < end {
+            if buffer[position] & 0xC0 == 0x80 { continuation += 1 }
+            position += 1
+        }
+        return continuation
     }
 
     static func compactJSON(_ text: String, budget: Int, intent: [String], dropped: inout [String]) -> String? {

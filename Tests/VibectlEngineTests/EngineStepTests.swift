@@ -99,7 +99,8 @@ struct EngineStepTests {
             #expect(result.status == .plannerError)
             #expect(result.exitCode == 1)
             #expect(!result.halt)
-            #expect(result.message?.contains("still") == true)
+            #expect(result.message?.contains("did not fit the planner contract twice") == true)
+            #expect(result.hint?.contains("still") == true, "the raw reply is kept, redacted, in the hint")
             #expect(fixture.kubectlArguments == nil)
         }
     }

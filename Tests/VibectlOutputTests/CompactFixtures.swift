@@ -167,4 +167,61 @@ enum CompactFixtures {
         }
         return out.joined(separator: "\n") + "\n"
     }
+
+    /// Rows padded the way kubectl prints them: each column as wide as its widest cell, three spaces apart, the last
+    /// column unpadded. Widths count characters (kubectl's tabwriter counts runes).
+    static func padded(_ rows: [[String]]) -> String {
+        let columns = rows[0].count
+        let widths = (0..<columns - 1).map { column in rows.map { $0[column].unicodeScalars.count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == columns - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.unicodeScalars.count + 3)
+            }.joined()
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// `kubectl get events -A`: `warningObjects` objects with Warning events (several reasons; some objects have two
+    /// events with different messages) among four Normal events for each of `normalPods` healthy pods.
+    static func eventTable(warningObjects: Int, normalPods: Int) -> (text: String, objects: [String], reasons: [String]) {
+        let reasons = ["BackOff", "Failed", "FailedScheduling", "Unhealthy", "Evicted", "FailedMount", "BackoffLimitExceeded"]
+        var events: [(namespace: String, seen: String, type: String, reason: String, object: String, message: String)] = []
+        var objects: [String] = []
+        for index in 0..<warningObjects {
+            let namespace = "team-\(index % 5)"
+            let reason = reasons[index % reasons.count]
+            let name = reason == "BackoffLimitExceeded"
+                ? "nightly-export-\(29_000_000 + index)" : "checkout-api-\(String(index * 7919 + 100_000, radix: 36))-x\(index)"
+            let object = (reason == "BackoffLimitExceeded" ? "job/" : "pod/") + name
+            objects.append(name)
+            let message: String
+            switch reason {
+            case "BackOff": message = "Back-off restarting failed container checkout-api in pod \(name)_\(namespace)"
+            case "Failed":
+                message = "Failed to pull image \"ghcr.io/acme/checkout-api:9.9.\(index)\": rpc error: code = NotFound desc = failed to pull and unpack image: not found"
+            case "FailedScheduling":
+                message = "0/40 nodes are available: 37 Insufficient memory, 3 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }."
+            case "Unhealthy":
+                message = "Readiness probe failed: Get \"http://10.1.\(index).7:8080/readyz\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+            case "Evicted": message = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 91364Ki."
+            case "FailedMount": message = "MountVolume.SetUp failed for volume \"data-\(index)\" : rpc error: code = Internal desc = attachment of disk failed"
+            default: message = "Job has reached the specified backoff limit"
+            }
+            events.append((namespace, "\(index % 50 + 1)m", "Warning", reason, object, message))
+            if reason == "Failed" { events.append((namespace, "\(index % 50 + 2)m", "Warning", reason, object, "Error: ErrImagePull")) }
+            if index % 9 == 4 { events.append((namespace, "\(index % 40 + 3)m", "Warning", reason, object, message)) }
+        }
+        for index in 0..<normalPods {
+            let namespace = "team-\(index % 5)"
+            let name = "storefront-\(String(index * 104_729 + 1_000_000, radix: 36))-\(index)"
+            let object = "pod/" + name
+            events.append((namespace, "55m", "Normal", "Scheduled", object, "Successfully assigned \(namespace)/\(name) to ip-10-0-\(index % 64)-\(index % 200).ec2.internal"))
+            events.append((namespace, "55m", "Normal", "Pulled", object, "Container image \"ghcr.io/acme/storefront:4.2.\(index % 7)\" already present on machine"))
+            events.append((namespace, "55m", "Normal", "Created", object, "Created container storefront"))
+            events.append((namespace, "55m", "Normal", "Started", object, "Started container storefront"))
+        }
+        events.sort { ($0.namespace, $0.object) < ($1.namespace, $1.object) }
+        let rows = [["NAMESPACE", "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]]
+            + events.map { [$0.namespace, $0.seen, $0.type, $0.reason, $0.object, $0.message] }
+        return (padded(rows), objects, Array(Set(events.filter { $0.type == "Warning" }.map(\.reason))).sorted())
+    }
 }

@@ -39,13 +39,15 @@ struct CompactTableTests {
         #expect(result.keptChars <= 5000)
         let text = result.text
         #expect(text.contains("2000 items"))
-        #expect(text.contains("NAMESPACE   NAME"))
+        // The header and rows are re-aligned to the widths of the rows shown (two spaces between columns).
+        #expect(text.contains("NAMESPACE  NAME            READY  STATUS            RESTARTS     AGE\n"))
+        #expect(text.contains("ns-1       web-5-abcde     0/1    CrashLoopBackOff  12 (3m ago)  5d\n"))
         let crash = (0..<2000).filter { $0 % 97 == 5 }
         #expect(text.contains("CrashLoopBackOff=\(crash.count)"))
         #expect(text.contains("restarts: \(crash.count * 12) total"))
         for index in crash { #expect(text.contains("web-\(index)-abcde")) }
-        let firstBroken = try #require(text.range(of: "CrashLoopBackOff   12"))
-        let firstHealthy = try #require(text.range(of: "1/1     Running"))
+        let firstBroken = try #require(text.range(of: "CrashLoopBackOff  12"))
+        let firstHealthy = try #require(text.range(of: "1/1    Running"))
         #expect(firstBroken.lowerBound < firstHealthy.lowerBound)
         #expect(text.contains("more items omitted"))
     }
@@ -68,7 +70,7 @@ struct CompactTableTests {
     }
 
     @Test("events put warnings first and fold repeats")
-    func eventsFacts() {
+    func eventsFacts() throws {
         let input = Self.events(rows: 600)
         let result = Compactor.compact(input, options: CompactionOptions(budget: 1200))
         #expect(result.kind == .events)
@@ -77,9 +79,15 @@ struct CompactTableTests {
         #expect(result.text.contains("BackOff=20"))
         #expect(result.text.contains("pod/web-0"))
         #expect(result.text.contains("more events omitted"))
+        // The first event row is a warning: it follows the Warning section line and comes before any Normal row.
         let lines = result.text.split(separator: "\n")
-        let firstRow = lines.firstIndex { $0.contains("pod/web-") }
-        #expect(firstRow.map { lines[$0].contains("Warning") } == true)
+        let firstRow = try #require(lines.firstIndex { $0.contains("pod/web-") })
+        #expect(lines[firstRow].hasPrefix("BackOff pod/web-"))
+        #expect(lines[firstRow - 1].hasPrefix("Warning (20 events, 1 object;"))
+        let normal = try #require(lines.firstIndex { $0.hasPrefix("Normal (") })
+        #expect(firstRow < normal)
+        // Warnings on the same object are folded with their count.
+        #expect(result.text.contains("BackOff pod/web-0 [x20]"))
     }
 
     @Test("logs keep head, tail and de-duplicated errors with counts and skip markers")

@@ -882,6 +882,355 @@ static void test_output(vibectl_client *c) {
 
 /* ------------------------------------------------------------------------- */
 
+
+/* ------------------------------------------------------------------------- */
+/* Vibe engine (against Tests/c/fake_llm.py, started by scripts/test-c.sh)   */
+/* ------------------------------------------------------------------------- */
+
+static char llm_dir[512];
+
+/* Scripts the fake's next structured replies: one JSON value per line. */
+static void llm_script(const char *lines) {
+    char tmp[600], path[600];
+    FILE *f;
+    snprintf(tmp, sizeof tmp, "%s/replies.tmp", llm_dir);
+    snprintf(path, sizeof path, "%s/replies.jsonl", llm_dir);
+    f = fopen(tmp, "w");
+    CHECK(f != NULL, "cannot write %s", tmp);
+    if (f == NULL) return;
+    fputs(lines, f);
+    fclose(f);
+    CHECK(rename(tmp, path) == 0, "cannot rename %s", tmp);
+}
+
+/* Forgets the requests the fake recorded so far. */
+static void llm_reset(void) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/requests.jsonl", llm_dir);
+    remove(path);
+}
+
+/* The request bodies recorded since llm_reset(); free() it. */
+static char *llm_requests(void) {
+    char path[600];
+    char *text;
+    snprintf(path, sizeof path, "%s/requests.jsonl", llm_dir);
+    text = read_file(path);
+    return text ? text : calloc(1, 1);
+}
+
+static int count_lines(const char *text) {
+    int n = 0;
+    for (; text && *text; text++) n += *text == '\n';
+    return n;
+}
+
+struct engine_events {
+    int plan, summary_text, command_started, confirm_requested, done, other;
+    char summary[1024];
+};
+
+static int on_engine_event(const char *event_json, void *user_data) {
+    struct engine_events *ev = (struct engine_events *)user_data;
+    if (json_is(event_json, "type", "\"plan\"")) ev->plan++;
+    else if (json_is(event_json, "type", "\"summary_text\"")) {
+        const char *text = json_value(json_value(event_json, "data"), "text");
+        ev->summary_text++;
+        if (text != NULL && *text == '"') {
+            const char *end = strchr(text + 1, '"');
+            size_t len = end ? (size_t)(end - text - 1) : 0;
+            size_t used = strlen(ev->summary);
+            if (used + len < sizeof ev->summary) strncat(ev->summary, text + 1, len);
+        }
+    } else if (json_is(event_json, "type", "\"command_started\"")) ev->command_started++;
+    else if (json_is(event_json, "type", "\"confirm_requested\"")) ev->confirm_requested++;
+    else if (json_is(event_json, "type", "\"done\"")) ev->done++;
+    else ev->other++;
+    return 0;
+}
+
+struct confirm_state {
+    int answers[4];
+    int count;
+    int asked;
+    const char *note;
+    char last_request[2048];
+};
+
+static int on_confirm(const char *request_json, char *note, size_t note_size, void *user_data) {
+    struct confirm_state *cs = (struct confirm_state *)user_data;
+    int answer = cs->asked < cs->count ? cs->answers[cs->asked] : VIBECTL_CONFIRM_NO;
+    cs->asked++;
+    snprintf(cs->last_request, sizeof cs->last_request, "%s", request_json);
+    CHECK(note != NULL && note_size == VIBECTL_CONFIRM_NOTE_SIZE && note[0] == '\0', "note buffer not as documented");
+    if (cs->note != NULL && note != NULL) snprintf(note, note_size, "%s", cs->note);
+    return answer;
+}
+
+static void test_engine(void) {
+    char kubectl[600], argv_file[600], out_file[600], options[2048], body[2400];
+    char *out = NULL, *text = NULL, *requests = NULL;
+    struct engine_events ev;
+    struct confirm_state cs;
+    vibectl_client *c;
+    const char *dir = getenv("CTEST_LLM_DIR");
+    FILE *url_file;
+    char url[256] = "";
+
+    step("engine setup");
+    if (dir == NULL) {
+        printf("note: CTEST_LLM_DIR is not set (no fake LLM server); engine scenarios skipped\n");
+        return;
+    }
+    snprintf(llm_dir, sizeof llm_dir, "%s", dir);
+    snprintf(body, sizeof body, "%s/url", llm_dir);
+    url_file = fopen(body, "r");
+    CHECK(url_file != NULL && fgets(url, sizeof url, url_file) != NULL, "no fake LLM url in %s", body);
+    if (url_file) fclose(url_file);
+    if (url[0] == '\0') return;
+
+    snprintf(kubectl, sizeof kubectl, "%s/engine-kubectl", tmpdir);
+    snprintf(argv_file, sizeof argv_file, "%s/engine-kubectl.argv", tmpdir);
+    snprintf(out_file, sizeof out_file, "%s/engine-kubectl.out", tmpdir);
+    snprintf(body, sizeof body,
+             ": > '%s'\nfor a in \"$@\"; do printf '%%s\\n' \"$a\" >> '%s'; done\ncat '%s' 2>/dev/null\nexit 0",
+             argv_file, argv_file, out_file);
+    CHECK(write_script(kubectl, body) == 0, "could not write %s", kubectl);
+
+    setenv("OPENAI_API_KEY", "sk-proj-CTESTengine0123456789abcdefghijklmn", 1);
+    snprintf(options, sizeof options,
+             "\"overrides\":{\"llm.model\":\"openai:gpt-4o\",\"providers.openai.base_url\":\"%s\","
+             "\"core.kubectl_command\":\"%s\",\"llm.retry_delay_seconds\":0.001}",
+             url, kubectl);
+    c = new_client(options);
+    unsetenv("OPENAI_API_KEY");
+    if (c == NULL) return;
+    CHECK_STATUS(vibectl_memory_clear(c), VIBECTL_OK);
+
+    step("engine: plan only");
+    llm_reset();
+    llm_script("{\"action\":{\"action_type\":\"COMMAND\",\"commands\":[\"get\",\"pods\"],\"explanation\":\"list\"}}\n");
+    memset(&ev, 0, sizeof ev);
+    CHECK_STATUS(vibectl_plan(c, "show my pods", NULL, on_engine_event, &ev, &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "\"action_type\":\"COMMAND\"") != NULL, "plan: %s", out ? out : "(null)");
+    CHECK(out != NULL && strstr(out, "\"display\":\"kubectl get pods\"") != NULL, "plan display: %s", out ? out : "(null)");
+    CHECK(out != NULL && strstr(out, "\"verdict\":\"safe\"") != NULL, "plan safety: %s", out ? out : "(null)");
+    CHECK(ev.plan == 1, "plan events: %d", ev.plan);
+    vibectl_string_free(out);
+    out = NULL;
+    requests = llm_requests();
+    CHECK(count_lines(requests) == 1 && strstr(requests, "show my pods") != NULL, "plan requests: %.300s", requests);
+    free(requests);
+
+    step("engine: vibe, confirmed yes, summary streamed, memory updated");
+    llm_reset();
+    remove(argv_file);
+    llm_script("{\"action\":{\"action_type\":\"COMMAND\",\"commands\":[\"delete\",\"pod\",\"web-1\"],\"explanation\":\"gone\"}}\n"
+               "{\"summary\":\"Deleted web-1.\",\"memory\":\"web-1 was deleted\"}\n");
+    memset(&ev, 0, sizeof ev);
+    memset(&cs, 0, sizeof cs);
+    cs.answers[0] = VIBECTL_CONFIRM_YES;
+    cs.count = 1;
+    CHECK_STATUS(vibectl_vibe(c, "delete web-1", NULL, on_engine_event, &ev, on_confirm, &cs, &out), VIBECTL_OK);
+    CHECK(out != NULL && json_is(out, "status", "\"completed\"") && json_is(out, "exit_code", "0"), "vibe: %.400s",
+          out ? out : "(null)");
+    CHECK(cs.asked == 1 && strstr(cs.last_request, "\"command\":\"kubectl delete pod web-1\"") != NULL,
+          "confirm asked %d: %s", cs.asked, cs.last_request);
+    text = read_file(argv_file);
+    CHECK(text != NULL && strcmp(text, "delete\npod\nweb-1\n") == 0, "kubectl argv: %s", text ? text : "(not run)");
+    free(text);
+    CHECK(ev.summary_text >= 1 && strcmp(ev.summary, "Deleted web-1.") == 0, "streamed summary (%d): %s",
+          ev.summary_text, ev.summary);
+    CHECK(ev.done == 1, "done events: %d", ev.done);
+    vibectl_string_free(out);
+    out = NULL;
+    CHECK_STATUS(vibectl_memory_get(c, &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "web-1 was deleted") != NULL, "memory: %s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+
+    step("engine: no confirm callback -> needs_confirmation, not run");
+    llm_reset();
+    remove(argv_file);
+    llm_script("{\"action\":{\"action_type\":\"COMMAND\",\"commands\":[\"delete\",\"pod\",\"web-2\"]}}\n");
+    CHECK_STATUS(vibectl_vibe(c, "delete web-2", NULL, NULL, NULL, NULL, NULL, &out), VIBECTL_OK);
+    CHECK(out != NULL && json_is(out, "status", "\"needs_confirmation\"") && json_is(out, "exit_code", "11"), "%.300s",
+          out ? out : "(null)");
+    CHECK(access(argv_file, F_OK) != 0, "kubectl ran without confirmation");
+    vibectl_string_free(out);
+    out = NULL;
+
+    step("engine: no_but with a note -> declined, note folded into memory");
+    llm_reset();
+    llm_script("{\"action\":{\"action_type\":\"COMMAND\",\"commands\":[\"delete\",\"pod\",\"web-3\"]}}\n"
+               "{\"memory\":\"never delete web-3\"}\n");
+    memset(&cs, 0, sizeof cs);
+    cs.answers[0] = VIBECTL_CONFIRM_NO_BUT;
+    cs.count = 1;
+    cs.note = "never delete web-3";
+    CHECK_STATUS(vibectl_vibe(c, "delete web-3", NULL, NULL, NULL, on_confirm, &cs, &out), VIBECTL_OK);
+    CHECK(out != NULL && json_is(out, "status", "\"declined\"") && json_is(out, "exit_code", "10"), "%.300s",
+          out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+    requests = llm_requests();
+    CHECK(count_lines(requests) == 2 && strstr(requests, "never delete web-3") != NULL, "memory call: %.300s", requests);
+    free(requests);
+    CHECK_STATUS(vibectl_memory_get(c, &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "never delete web-3") != NULL, "memory: %s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+
+    step("engine: a confirm callback returning a non-choice aborts with EUSER");
+    llm_reset();
+    remove(argv_file);
+    llm_script("{\"action\":{\"action_type\":\"COMMAND\",\"commands\":[\"delete\",\"pod\",\"web-4\"]}}\n");
+    memset(&cs, 0, sizeof cs);
+    cs.answers[0] = 42;
+    cs.count = 1;
+    CHECK_STATUS(vibectl_vibe(c, "delete web-4", NULL, NULL, NULL, on_confirm, &cs, &out), VIBECTL_EUSER);
+    CHECK(out == NULL, "out set on failure");
+    CHECK(access(argv_file, F_OK) != 0, "kubectl ran after an aborting answer");
+
+    step("engine: a shell-operator plan is rejected");
+    llm_reset();
+    remove(argv_file);
+    llm_script("{\"action\":{\"action_type\":\"COMMAND\",\"commands\":[\"get\",\"pods\",\"&&\",\"rm\",\"-rf\",\"/\"]}}\n");
+    CHECK_STATUS(vibectl_vibe(c, "pods", "{\"yes\":true}", NULL, NULL, NULL, NULL, &out), VIBECTL_OK);
+    CHECK(out != NULL && json_is(out, "status", "\"rejected\"") && json_is(out, "exit_code", "12"), "%.300s",
+          out ? out : "(null)");
+    CHECK(access(argv_file, F_OK) != 0, "kubectl ran a rejected plan");
+    vibectl_string_free(out);
+    out = NULL;
+
+    step("engine: execute a given plan; secrets in the output never reach the model");
+    llm_reset();
+    {
+        FILE *f = fopen(out_file, "w");
+        CHECK(f != NULL, "cannot write %s", out_file);
+        if (f) {
+            fputs("DB_PASSWORD=hunter2-ctest-secret-value\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n", f);
+            fclose(f);
+        }
+    }
+    llm_script("{\"summary\":\"Two settings.\",\"memory\":\"env checked\"}\n");
+    CHECK_STATUS(vibectl_execute(c, "{\"action\":{\"action_type\":\"COMMAND\",\"commands\":[\"get\",\"configmap\",\"web\",\"-o\",\"yaml\"]}}",
+                                 "{\"mode\":\"auto\"}", NULL, NULL, NULL, NULL, &out),
+                 VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "\"summary\":\"Two settings.\"") != NULL, "execute: %.400s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+    requests = llm_requests();
+    CHECK(count_lines(requests) == 1, "execute made %d model calls", count_lines(requests));
+    CHECK(strstr(requests, "hunter2-ctest-secret-value") == NULL && strstr(requests, "wJalrXUtnFEMI") == NULL,
+          "a secret reached the model: %.500s", requests);
+    CHECK(strstr(requests, "REDACTED") != NULL, "no redaction marker: %.300s", requests);
+    free(requests);
+    remove(out_file);
+
+    step("engine: summarize and memory update");
+    llm_reset();
+    llm_script("{\"summary\":\"It panicked on a nil map.\",\"memory\":\"web panics\"}\n");
+    CHECK_STATUS(vibectl_summarize(c, "10:00 panic: assignment to entry in nil map\n", "{\"verb\":\"logs\"}", NULL, NULL, &out),
+                 VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "It panicked on a nil map.") != NULL && strstr(out, "\"compaction\"") != NULL,
+          "summarize: %.300s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+    llm_script("{\"memory\":\"staging is ours\"}\n");
+    CHECK_STATUS(vibectl_memory_update(c, "the staging namespace is ours", NULL, NULL, NULL, &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "\"memory\":\"staging is ours\"") != NULL, "memory update: %s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+    CHECK_STATUS(vibectl_memory_update(c, "   ", NULL, NULL, NULL, &out), VIBECTL_EINVAL);
+
+    step("engine: custom instructions reach the planner");
+    CHECK_STATUS(vibectl_instructions_set(c, "Always use namespace shop."), VIBECTL_OK);
+    CHECK_STATUS(vibectl_instructions_get(c, &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "Always use namespace shop.") != NULL, "instructions: %s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+    llm_reset();
+    llm_script("{\"action\":{\"action_type\":\"DONE\",\"exit_code\":0,\"explanation\":\"nothing to do\"}}\n");
+    CHECK_STATUS(vibectl_vibe(c, "anything left?", NULL, NULL, NULL, NULL, NULL, &out), VIBECTL_OK);
+    CHECK(out != NULL && json_is(out, "status", "\"done\""), "%.300s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+    requests = llm_requests();
+    CHECK(strstr(requests, "Always use namespace shop.") != NULL, "instructions not in the planning prompt");
+    free(requests);
+    CHECK_STATUS(vibectl_instructions_clear(c), VIBECTL_OK);
+    CHECK_STATUS(vibectl_instructions_get(c, &out), VIBECTL_OK);
+    CHECK(out != NULL && json_is(out, "instructions", "null"), "cleared: %s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+
+    step("engine: check — iteration 1's output reaches iteration 2; verdict false (1)");
+    llm_reset();
+    {
+        FILE *f = fopen(out_file, "w");
+        if (f) {
+            fputs("NAME STATUS\nweb-9 CrashLoopBackOff\n", f);
+            fclose(f);
+        }
+    }
+    llm_script("{\"action\":{\"action_type\":\"COMMAND\",\"commands\":[\"get\",\"pods\"]}}\n"
+               "{\"action\":{\"action_type\":\"DONE\",\"exit_code\":1,\"explanation\":\"web-9 crash-loops\"}}\n");
+    CHECK_STATUS(vibectl_check(c, "all pods are running", NULL, NULL, NULL, &out), VIBECTL_OK);
+    CHECK(out != NULL && json_is(out, "verdict", "\"false\"") && strstr(out, "\"exit_code\":1,\"explanation\"") != NULL,
+          "check: %.300s",
+          out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+    requests = llm_requests();
+    CHECK(count_lines(requests) == 2, "check made %d model calls", count_lines(requests));
+    {
+        const char *second = strchr(requests, '\n');
+        CHECK(second != NULL && strstr(second, "web-9 CrashLoopBackOff") != NULL, "output not fed back: %.200s", requests);
+    }
+    free(requests);
+    remove(out_file);
+
+    step("engine: check refuses a mutating plan (cannot determine, 3)");
+    remove(argv_file);
+    llm_script("{\"action\":{\"action_type\":\"COMMAND\",\"commands\":[\"delete\",\"pod\",\"web-9\"]}}\n");
+    CHECK_STATUS(vibectl_check(c, "web-9 can go", NULL, NULL, NULL, &out), VIBECTL_OK);
+    CHECK(out != NULL && json_is(out, "verdict", "\"cannot_determine\"") && strstr(out, "\"exit_code\":3") != NULL,
+          "check: %.300s", out ? out : "(null)");
+    CHECK(access(argv_file, F_OK) != 0, "check ran a mutating command");
+    vibectl_string_free(out);
+    out = NULL;
+
+    step("engine: loop — a halting error exits non-zero; the step limit exits 4");
+    llm_script("{\"action\":{\"action_type\":\"ERROR\",\"message\":\"no cluster\"}}\n");
+    CHECK_STATUS(vibectl_loop(c, "fix it", "{\"mode\":\"auto\"}", NULL, NULL, NULL, NULL, NULL, &out), VIBECTL_OK);
+    CHECK(out != NULL && json_is(out, "end", "\"halted\"") && !json_is(out, "exit_code", "0"), "loop: %.300s",
+          out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+    llm_script("{\"action\":{\"action_type\":\"THOUGHT\",\"text\":\"one\"}}\n"
+               "{\"action\":{\"action_type\":\"THOUGHT\",\"text\":\"two\"}}\n");
+    CHECK_STATUS(vibectl_loop(c, "think", "{\"mode\":\"auto\"}", "{\"max_steps\":2}", NULL, NULL, NULL, NULL, &out),
+                 VIBECTL_OK);
+    CHECK(out != NULL && json_is(out, "end", "\"limit_reached\"") && json_is(out, "exit_code", "4"), "loop: %.300s",
+          out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+    CHECK_STATUS(vibectl_loop(c, "x", NULL, "{\"max_steps\":-1}", NULL, NULL, NULL, NULL, &out), VIBECTL_EINVAL);
+
+    step("engine: bad input");
+    CHECK_STATUS(vibectl_plan(c, NULL, NULL, NULL, NULL, &out), VIBECTL_EINVAL);
+    CHECK_STATUS(vibectl_plan(c, "x", "{\"mode\":\"reckless\"}", NULL, NULL, &out), VIBECTL_EINVAL);
+    CHECK(strstr(vibectl_error_last()->message, "reckless") != NULL, "message: %s", vibectl_error_last()->message);
+    CHECK_STATUS(vibectl_execute(c, "{\"action\":{\"action_type\":\"COMMAND\"}}", NULL, NULL, NULL, NULL, NULL, &out),
+                 VIBECTL_EINVAL);
+    CHECK_STATUS(vibectl_execute(c, "[]", NULL, NULL, NULL, NULL, NULL, &out), VIBECTL_EINVAL);
+    CHECK_STATUS(vibectl_vibe(NULL, "x", NULL, NULL, NULL, NULL, NULL, &out), VIBECTL_EINVAL);
+    CHECK(out == NULL, "out set on failure");
+
+    vibectl_client_free(c);
+}
+
 int main(void) {
     vibectl_client *c;
 
@@ -923,6 +1272,7 @@ int main(void) {
         test_thread_errors(c);
         test_models(c);
         test_output(c);
+        test_engine();
         vibectl_client_free(c);
     }
 

@@ -14,12 +14,19 @@
  *  - One table maps status codes to exception classes.
  *  - A Client may be used from several threads; close() during a call on another thread
  *    defers the release of the C handle until the last call has returned.
+ *  - Long calls (models, the engine) may be made interruptible: on the main thread, Ctrl-C
+ *    then cancels the call and KeyboardInterrupt is raised (see "Ctrl-C" below).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vibectl.h"
 
@@ -693,9 +700,9 @@ typedef struct {
 } event_context;
 
 /*
- * Called by the library on the thread that called vibectl_kubectl_passthrough() or
- * vibectl_complete(), while that thread has released the GIL. Returns non-zero to abort
- * the call.
+ * Called by the library on the thread that called vibectl_kubectl_passthrough(),
+ * vibectl_complete() or an engine call, while that thread has released the GIL. Returns
+ * non-zero to abort the call.
  */
 static int
 event_trampoline(const char *event_json, void *user_data)
@@ -775,6 +782,165 @@ Client_kubectl_passthrough(ClientObject *self, PyObject *args)
     return result;
 }
 
+/* --- Ctrl-C ------------------------------------------------------------------ */
+
+/*
+ * Ctrl-C for long calls. Python runs its SIGINT handler only on the main thread and only
+ * between bytecodes, so it cannot stop a C call that waits on a model. When the binding
+ * asks for it (the call is made on the main thread and SIGINT has Python's default
+ * handler), the call runs with a C handler for SIGINT installed instead: the handler
+ * notes the signal and writes one byte to a pipe (both async-signal-safe); a watcher
+ * thread, started once, reads the pipe and calls vibectl_client_cancel() on the client of
+ * the call in progress. When the call returns, Python's handler is put back and the
+ * binding raises KeyboardInterrupt. All of this runs only with the GIL held on the main
+ * thread, so at most one guard (plus nested ones from callbacks) exists at a time.
+ */
+static volatile sig_atomic_t sigint_seen = 0;
+static volatile sig_atomic_t sigint_generation = 0; /* 1..255, the guard in force; 0: none */
+static int sigint_pipe[2] = {-1, -1};
+static pthread_mutex_t sigint_lock = PTHREAD_MUTEX_INITIALIZER;
+static vibectl_client *sigint_target = NULL; /* guarded by sigint_lock */
+static int sigint_ready = 0;                 /* pipe and watcher started (GIL held) */
+
+static void
+sigint_handler(int signo)
+{
+    (void)signo;
+    int saved_errno = errno;
+    sigint_seen = 1;
+    if (sigint_pipe[1] >= 0) {
+        unsigned char byte = (unsigned char)sigint_generation;
+        ssize_t written = write(sigint_pipe[1], &byte, 1);
+        (void)written;
+    }
+    errno = saved_errno;
+}
+
+static void *
+sigint_watcher(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        unsigned char byte = 0;
+        ssize_t n = read(sigint_pipe[0], &byte, 1);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return NULL;
+        }
+        pthread_mutex_lock(&sigint_lock);
+        /* A byte written for a guard that has gone since must not cancel a later call. */
+        if (sigint_target != NULL && byte == (unsigned char)sigint_generation) {
+            (void)vibectl_client_cancel(sigint_target);
+        }
+        pthread_mutex_unlock(&sigint_lock);
+    }
+}
+
+/* Starts the pipe and the watcher thread once; returns 0, or -1 (Ctrl-C then stays as it is). */
+static int
+sigint_setup(void)
+{
+    if (sigint_ready) {
+        return 0;
+    }
+    int fds[2];
+    if (pipe(fds) != 0) {
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        (void)fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+    }
+    (void)fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    sigint_pipe[0] = fds[0];
+    sigint_pipe[1] = fds[1];
+    pthread_attr_t attr;
+    pthread_t thread;
+    sigset_t all, previous;
+    /* The watcher must never be the thread a signal is delivered to. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
+    int rc = pthread_attr_init(&attr);
+    if (rc == 0) {
+        (void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        (void)pthread_attr_setstacksize(&attr, 64 * 1024);
+        rc = pthread_create(&thread, &attr, sigint_watcher, NULL);
+        pthread_attr_destroy(&attr);
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (rc != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        sigint_pipe[0] = sigint_pipe[1] = -1;
+        return -1;
+    }
+    sigint_ready = 1;
+    return 0;
+}
+
+typedef struct {
+    int active;
+    struct sigaction previous_action;
+    vibectl_client *previous_target;
+    sig_atomic_t previous_seen;
+    sig_atomic_t previous_generation;
+} sigint_guard;
+
+static unsigned char sigint_counter = 0; /* GIL held */
+
+/* Before the call (GIL held): routes SIGINT to vibectl_client_cancel(handle). */
+static void
+sigint_guard_enter(sigint_guard *guard, vibectl_client *handle, int wanted)
+{
+    guard->active = 0;
+    if (!wanted || sigint_setup() != 0) {
+        return;
+    }
+    pthread_mutex_lock(&sigint_lock);
+    guard->previous_target = sigint_target;
+    guard->previous_generation = sigint_generation;
+    sigint_target = handle;
+    sigint_counter = (unsigned char)(sigint_counter % 255 + 1);
+    sigint_generation = sigint_counter;
+    pthread_mutex_unlock(&sigint_lock);
+    guard->previous_seen = sigint_seen;
+    sigint_seen = 0;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = sigint_handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART | SA_ONSTACK;
+    if (sigaction(SIGINT, &action, &guard->previous_action) != 0) {
+        pthread_mutex_lock(&sigint_lock);
+        sigint_target = guard->previous_target;
+        sigint_generation = guard->previous_generation;
+        pthread_mutex_unlock(&sigint_lock);
+        sigint_seen = guard->previous_seen;
+        return;
+    }
+    guard->active = 1;
+}
+
+/* After the call (GIL held): puts the previous handler back; returns 1 if Ctrl-C came. */
+static int
+sigint_guard_leave(sigint_guard *guard)
+{
+    if (!guard->active) {
+        return 0;
+    }
+    (void)sigaction(SIGINT, &guard->previous_action, NULL);
+    pthread_mutex_lock(&sigint_lock);
+    sigint_target = guard->previous_target;
+    sigint_generation = guard->previous_generation;
+    pthread_mutex_unlock(&sigint_lock);
+    int seen = sigint_seen != 0;
+    /* A Ctrl-C during a nested call (from a callback) is that call's KeyboardInterrupt. */
+    sigint_seen = guard->previous_seen;
+    guard->active = 0;
+    return seen;
+}
+
 /* --- models ---------------------------------------------------------------- */
 
 static PyObject *
@@ -804,7 +970,8 @@ Client_complete(ClientObject *self, PyObject *args)
 {
     PyObject *request_obj = NULL;
     PyObject *callback = Py_None;
-    if (!PyArg_ParseTuple(args, "O|O:complete", &request_obj, &callback)) {
+    int interruptible = 0;
+    if (!PyArg_ParseTuple(args, "O|Op:complete", &request_obj, &callback, &interruptible)) {
         return NULL;
     }
     module_state *st = CLIENT_STATE(self);
@@ -828,10 +995,13 @@ Client_complete(ClientObject *self, PyObject *args)
     vibectl_event_cb cb = callback != Py_None ? event_trampoline : NULL;
     char *out = NULL;
     int status;
+    sigint_guard guard;
     Py_INCREF(callback);
+    sigint_guard_enter(&guard, handle, interruptible);
     Py_BEGIN_ALLOW_THREADS
     status = vibectl_complete(handle, request_json, cb, cb != NULL ? &ctx : NULL, &out);
     Py_END_ALLOW_THREADS
+    int interrupted = sigint_guard_leave(&guard);
     Py_DECREF(callback);
 
     PyObject *result = NULL;
@@ -839,6 +1009,9 @@ Client_complete(ClientObject *self, PyObject *args)
         /* The callback's own exception wins, unchanged, whatever the status. */
         vibectl_string_free(out);
         restore_exception(ctx.exception);
+    } else if (interrupted) {
+        vibectl_string_free(out);
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
     } else if (status != VIBECTL_OK) {
         vibectl_string_free(out);
         raise_status(st, status);
@@ -867,6 +1040,270 @@ static PyObject *
 Client_redact(ClientObject *self, PyObject *text)
 {
     return call_text_out(self, vibectl_redact, text, "text", 0);
+}
+
+/* --- the vibe engine --------------------------------------------------------- */
+
+/* The event context comes first, so the event trampoline serves engine calls too. */
+typedef struct {
+    event_context events; /* callable (or None), exception, stopped */
+    module_state *st;
+    PyObject *confirm;    /* the confirm callable (borrowed: held by the caller) */
+} engine_context;
+
+/*
+ * Copies `note` (UTF-8, NUL-free) into `buffer` of `size` bytes, cut at the last whole
+ * character that fits before the terminating NUL.
+ */
+static void
+copy_note(char *buffer, size_t size, const char *note, size_t length)
+{
+    if (buffer == NULL || size == 0) {
+        return;
+    }
+    if (length > size - 1) {
+        length = size - 1;
+        /* Step back over continuation bytes (10xxxxxx) to the start of the cut character. */
+        size_t start = length;
+        while (start > 0 && ((unsigned char)note[start] & 0xC0) == 0x80) {
+            start--;
+        }
+        length = start;
+    }
+    memcpy(buffer, note, length);
+    buffer[length] = '\0';
+}
+
+/*
+ * Interprets what the Python confirm callable returned: an int VIBECTL_CONFIRM_* value, or
+ * a tuple (choice, note) with note a str or None. Sets an exception and returns 0 when the
+ * value is unusable.
+ */
+static int
+confirm_decision(engine_context *ctx, PyObject *value, char *note_buffer, size_t note_size)
+{
+    PyObject *choice_obj = value;
+    PyObject *note_obj = Py_None;
+    if (PyTuple_Check(value)) {
+        if (PyTuple_GET_SIZE(value) != 2) {
+            PyErr_Format(PyExc_TypeError, "confirm must return a choice or a (choice, note) pair, not a %zd-tuple",
+                         PyTuple_GET_SIZE(value));
+            return 0;
+        }
+        choice_obj = PyTuple_GET_ITEM(value, 0);
+        note_obj = PyTuple_GET_ITEM(value, 1);
+    }
+    if (!PyLong_Check(choice_obj) || PyBool_Check(choice_obj)) {
+        PyErr_Format(PyExc_TypeError, "confirm must return an int VIBECTL_CONFIRM_* choice, not %.100s",
+                     Py_TYPE(choice_obj)->tp_name);
+        return 0;
+    }
+    long choice = PyLong_AsLong(choice_obj);
+    if (choice == -1 && PyErr_Occurred()) {
+        return 0;
+    }
+    if (choice < VIBECTL_CONFIRM_YES || choice > VIBECTL_CONFIRM_EXIT) {
+        PyErr_Format(PyExc_ValueError, "confirm returned %ld, which is not a VIBECTL_CONFIRM_* choice (%d to %d)",
+                     choice, VIBECTL_CONFIRM_YES, VIBECTL_CONFIRM_EXIT);
+        return 0;
+    }
+    if (note_obj != Py_None) {
+        const char *note = NULL;
+        if (utf8_arg(ctx->st, note_obj, "the confirmation note", 0, &note) < 0) {
+            return 0;
+        }
+        copy_note(note_buffer, note_size, note, strlen(note));
+    }
+    return (int)choice;
+}
+
+static int
+engine_confirm_trampoline(const char *request_json, char *note, size_t note_size, void *user_data)
+{
+    engine_context *ctx = (engine_context *)user_data;
+    if (ctx == NULL) {
+        return 0;
+    }
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int rc = 0; /* not a VIBECTL_CONFIRM_* value: aborts the call with VIBECTL_EUSER */
+    if (ctx->events.exception == NULL && !ctx->events.stopped) {
+        PyObject *request = decode_text(request_json != NULL ? request_json : "");
+        PyObject *result = request != NULL ? PyObject_CallOneArg(ctx->confirm, request) : NULL;
+        Py_XDECREF(request);
+        if (result != NULL) {
+            rc = confirm_decision(ctx, result, note, note_size);
+            Py_DECREF(result);
+        }
+        if (rc == 0) {
+            ctx->events.exception = fetch_exception();
+        }
+    }
+    PyGILState_Release(gil);
+    return rc;
+}
+
+typedef enum { ENGINE_PLAN, ENGINE_EXECUTE, ENGINE_VIBE, ENGINE_SUMMARIZE, ENGINE_MEMORY_UPDATE } engine_call_kind;
+
+static int
+check_callable(PyObject *obj, const char *what)
+{
+    if (obj != Py_None && !PyCallable_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be callable or None, not %.100s", what, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * plan / execute / vibe / summarize / memory_update: (text, options_json=None,
+ * callback=None[, confirm=None], interruptible=False). Returns the result JSON as str.
+ */
+static PyObject *
+engine_call(ClientObject *self, PyObject *args, engine_call_kind kind)
+{
+    PyObject *text_obj = NULL;
+    PyObject *options_obj = Py_None;
+    PyObject *callback = Py_None;
+    PyObject *confirm = Py_None;
+    int interruptible = 0;
+    const char *what = "request";
+    int ok;
+    switch (kind) {
+    case ENGINE_PLAN:
+        ok = PyArg_ParseTuple(args, "O|OOp:plan", &text_obj, &options_obj, &callback, &interruptible);
+        break;
+    case ENGINE_EXECUTE:
+        what = "plan_json";
+        ok = PyArg_ParseTuple(args, "O|OOOp:execute", &text_obj, &options_obj, &callback, &confirm, &interruptible);
+        break;
+    case ENGINE_VIBE:
+        ok = PyArg_ParseTuple(args, "O|OOOp:vibe", &text_obj, &options_obj, &callback, &confirm, &interruptible);
+        break;
+    case ENGINE_SUMMARIZE:
+        what = "text";
+        ok = PyArg_ParseTuple(args, "O|OOp:summarize", &text_obj, &options_obj, &callback, &interruptible);
+        break;
+    default:
+        what = "text";
+        ok = PyArg_ParseTuple(args, "O|OOp:memory_update", &text_obj, &options_obj, &callback, &interruptible);
+        break;
+    }
+    if (!ok) {
+        return NULL;
+    }
+    module_state *st = CLIENT_STATE(self);
+    if (st == NULL) {
+        return NULL;
+    }
+    if (check_callable(callback, "callback") < 0 || check_callable(confirm, "confirm") < 0) {
+        return NULL;
+    }
+    const char *text = NULL;
+    const char *options = NULL;
+    if (utf8_arg(st, text_obj, what, 0, &text) < 0 || utf8_arg(st, options_obj, "options_json", 1, &options) < 0) {
+        return NULL;
+    }
+    vibectl_client *handle = client_enter(self, st);
+    if (handle == NULL) {
+        return NULL;
+    }
+    engine_context ctx = {{callback, NULL, 0}, st, confirm};
+    vibectl_event_cb cb = callback != Py_None ? event_trampoline : NULL;
+    vibectl_confirm_cb ccb = confirm != Py_None ? engine_confirm_trampoline : NULL;
+    void *data = (cb != NULL || ccb != NULL) ? &ctx : NULL;
+    char *out = NULL;
+    int status;
+    sigint_guard guard;
+    Py_INCREF(callback);
+    Py_INCREF(confirm);
+    sigint_guard_enter(&guard, handle, interruptible);
+    Py_BEGIN_ALLOW_THREADS
+    switch (kind) {
+    case ENGINE_PLAN:
+        status = vibectl_plan(handle, text, options, cb, data, &out);
+        break;
+    case ENGINE_EXECUTE:
+        status = vibectl_execute(handle, text, options, cb, data, ccb, data, &out);
+        break;
+    case ENGINE_VIBE:
+        status = vibectl_vibe(handle, text, options, cb, data, ccb, data, &out);
+        break;
+    case ENGINE_SUMMARIZE:
+        status = vibectl_summarize(handle, text, options, cb, data, &out);
+        break;
+    default:
+        status = vibectl_memory_update(handle, text, options, cb, data, &out);
+        break;
+    }
+    Py_END_ALLOW_THREADS
+    int interrupted = sigint_guard_leave(&guard);
+    Py_DECREF(callback);
+    Py_DECREF(confirm);
+
+    PyObject *result = NULL;
+    if (ctx.events.exception != NULL) {
+        /* A callback's own exception wins, unchanged, whatever the status. */
+        vibectl_string_free(out);
+        restore_exception(ctx.events.exception);
+    } else if (interrupted) {
+        vibectl_string_free(out);
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
+    } else if (status != VIBECTL_OK) {
+        vibectl_string_free(out);
+        raise_status(st, status);
+    } else {
+        result = take_string(out);
+    }
+    client_leave(self);
+    return result;
+}
+
+static PyObject *
+Client_plan(ClientObject *self, PyObject *args)
+{
+    return engine_call(self, args, ENGINE_PLAN);
+}
+
+static PyObject *
+Client_execute(ClientObject *self, PyObject *args)
+{
+    return engine_call(self, args, ENGINE_EXECUTE);
+}
+
+static PyObject *
+Client_vibe(ClientObject *self, PyObject *args)
+{
+    return engine_call(self, args, ENGINE_VIBE);
+}
+
+static PyObject *
+Client_summarize(ClientObject *self, PyObject *args)
+{
+    return engine_call(self, args, ENGINE_SUMMARIZE);
+}
+
+static PyObject *
+Client_memory_update(ClientObject *self, PyObject *args)
+{
+    return engine_call(self, args, ENGINE_MEMORY_UPDATE);
+}
+
+static PyObject *
+Client_instructions_get(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_out_only(self, vibectl_instructions_get);
+}
+
+static PyObject *
+Client_instructions_set(ClientObject *self, PyObject *text)
+{
+    return call_text(self, vibectl_instructions_set, text, "text");
+}
+
+static PyObject *
+Client_instructions_clear(ClientObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return call_plain(self, vibectl_instructions_clear);
 }
 
 static PyObject *
@@ -936,11 +1373,42 @@ static PyMethodDef Client_methods[] = {
      "vibectl_model_check(): resolves a model (None: llm.model), finds its key and asks the\n"
      "provider's model list; returns the check as JSON."},
     {"complete", (PyCFunction)Client_complete, METH_VARARGS,
-     "complete($self, request_json, callback=None, /)\n--\n\n"
+     "complete($self, request_json, callback=None, interruptible=False, /)\n--\n\n"
      "vibectl_complete(): sends a completion request (JSON, docs/abi.md) and returns the\n"
      "result JSON. `callback(event_json)` runs on this thread for every event (streamed\n"
      "text, retrying, fallback); an exception it raises aborts the call and is re-raised;\n"
-     "returning False aborts with CallbackError."},
+     "returning False aborts with CallbackError. `interruptible` (main thread only): Ctrl-C\n"
+     "cancels the call and raises KeyboardInterrupt."},
+    {"plan", (PyCFunction)Client_plan, METH_VARARGS,
+     "plan($self, request, options_json=None, callback=None, interruptible=False, /)\n--\n\n"
+     "vibectl_plan(): plans the next step for a request without running anything; returns\n"
+     "the plan JSON. `callback(event_json)` receives events as in complete();\n"
+     "`interruptible` (main thread only): Ctrl-C cancels the call and raises KeyboardInterrupt."},
+    {"execute", (PyCFunction)Client_execute, METH_VARARGS,
+     "execute($self, plan_json, options_json=None, callback=None, confirm=None, interruptible=False, /)\n--\n\n"
+     "vibectl_execute(): checks, confirms, runs and summarises a plan; returns the step\n"
+     "result JSON. `confirm(request_json)` returns a VIBECTL_CONFIRM_* int or a (choice,\n"
+     "note) pair; an exception it raises aborts the call and is re-raised."},
+    {"vibe", (PyCFunction)Client_vibe, METH_VARARGS,
+     "vibe($self, request, options_json=None, callback=None, confirm=None, interruptible=False, /)\n--\n\n"
+     "vibectl_vibe(): plans and executes one step; returns the step result JSON.\n"
+     "Callbacks as in execute()."},
+    {"summarize", (PyCFunction)Client_summarize, METH_VARARGS,
+     "summarize($self, text, options_json=None, callback=None, interruptible=False, /)\n--\n\n"
+     "vibectl_summarize(): summarises command output and updates memory in one model call;\n"
+     "returns the result JSON."},
+    {"memory_update", (PyCFunction)Client_memory_update, METH_VARARGS,
+     "memory_update($self, text, options_json=None, callback=None, interruptible=False, /)\n--\n\n"
+     "vibectl_memory_update(): folds text into memory with one model call; returns\n"
+     "{\"memory\",\"previous\",\"metrics\"} as JSON."},
+    {"instructions_get", (PyCFunction)Client_instructions_get, METH_NOARGS,
+     "instructions_get($self, /)\n--\n\n"
+     "vibectl_instructions_get(): the custom instructions and their source, as JSON."},
+    {"instructions_set", (PyCFunction)Client_instructions_set, METH_O,
+     "instructions_set($self, text, /)\n--\n\n"
+     "vibectl_instructions_set(): sets the custom instructions (saved; \"\" clears them)."},
+    {"instructions_clear", (PyCFunction)Client_instructions_clear, METH_NOARGS,
+     "instructions_clear($self, /)\n--\n\nvibectl_instructions_clear(): clears the custom instructions."},
     {"metrics", (PyCFunction)Client_metrics, METH_NOARGS,
      "metrics($self, /)\n--\n\n"
      "vibectl_client_metrics(): calls, tokens, retries and cost accumulated by this client,\n"
@@ -1188,6 +1656,13 @@ module_exec(PyObject *module)
     ADD_INT(VIBECTL_EMODEL);
     ADD_INT(VIBECTL_ETRANSIENT);
     ADD_INT(VIBECTL_EAUTH);
+    ADD_INT(VIBECTL_CONFIRM_YES);
+    ADD_INT(VIBECTL_CONFIRM_NO);
+    ADD_INT(VIBECTL_CONFIRM_YES_AND);
+    ADD_INT(VIBECTL_CONFIRM_NO_BUT);
+    ADD_INT(VIBECTL_CONFIRM_MEMORY);
+    ADD_INT(VIBECTL_CONFIRM_EXIT);
+    ADD_INT(VIBECTL_CONFIRM_NOTE_SIZE);
 #undef ADD_INT
     if (PyModule_AddIntConstant(module, "HEADER_ABI_VERSION", VIBECTL_ABI_VERSION) < 0
         || PyModule_AddStringConstant(module, "HEADER_VERSION", VIBECTL_VERSION_STRING) < 0) {

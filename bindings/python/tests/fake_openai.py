@@ -21,6 +21,11 @@ class FakeOpenAI:
       chunks) and ``"delay"`` (seconds before the first byte). A streamed request gets SSE.
     * ``{"kind": "status", "code": int, "message": str, "headers": {...}}``: an error in
       OpenAI's format.
+
+    Structured replies (the library sends ``response_format: json_schema`` and reads the
+    message content as JSON) are scripted with :meth:`push_json`, or :meth:`push_plan` and
+    :meth:`push_summary` for the vibe engine's planner and summary calls; a streamed request
+    gets the JSON text cut into ``chunks`` SSE chunks.
     """
 
     def __init__(self) -> None:
@@ -129,18 +134,41 @@ class FakeOpenAI:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    #: What an unscripted planner request gets: list the pods.
+    DEFAULT_PLAN: dict[str, Any] = {
+        "action": {"action_type": "COMMAND", "commands": ["get", "pods"], "explanation": "List the pods."},
+        "presentation_hints": None,
+    }
+
     @staticmethod
     def default_reply(request: Any) -> dict[str, Any]:
-        """What an unscripted request gets: "ready", or an object that fits the requested schema."""
+        """What an unscripted request gets: "ready", or an object that fits the requested schema.
+
+        A planner request (its schema has an "action" object) gets :attr:`DEFAULT_PLAN`.
+        """
         schema = None
         if isinstance(request, dict):
             schema = ((request.get("response_format") or {}).get("json_schema") or {}).get("schema")
         if not isinstance(schema, dict):
             return {"kind": "reply", "text": "ready"}
-        samples = {"string": "fake", "integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}}
-        properties = schema.get("properties") or {}
-        value = {name: samples.get((spec or {}).get("type"), None) for name, spec in properties.items()}
-        return {"kind": "reply", "text": json.dumps(value)}
+        if "action" in (schema.get("properties") or {}):
+            return {"kind": "reply", "text": json.dumps(FakeOpenAI.DEFAULT_PLAN)}
+        return {"kind": "reply", "text": json.dumps(FakeOpenAI.sample(schema))}
+
+    @staticmethod
+    def sample(schema: Any) -> Any:
+        """A value that fits a (simple) JSON schema: "fake" for strings, 1 for integers, ..."""
+        if not isinstance(schema, dict):
+            return None
+        if schema.get("enum"):
+            return schema["enum"][0]
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null")
+        if kind == "object":
+            return {name: FakeOpenAI.sample(spec) for name, spec in (schema.get("properties") or {}).items()}
+        samples = {"string": "fake", "integer": 1, "number": 1.5, "boolean": True, "array": []}
+        return samples.get(kind)
 
     def _record(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
         with self.lock:
@@ -161,6 +189,34 @@ class FakeOpenAI:
     def push(self, *behaviours: dict[str, Any]) -> None:
         with self.lock:
             self.script.extend(behaviours)
+
+    def push_json(self, value: Any, chunks: int = 1, **behaviour: Any) -> None:
+        """Scripts a structured reply: ``value`` as JSON message content, streamed in ``chunks`` pieces."""
+        text = json.dumps(value)
+        size = max(1, -(-len(text) // max(1, chunks)))
+        pieces = [text[i : i + size] for i in range(0, len(text), size)]
+        self.push({"kind": "reply", "chunks": pieces, **behaviour})
+
+    def push_plan(self, action_type: str = "COMMAND", presentation_hints: str | None = None, **fields: Any) -> None:
+        """Scripts a planner reply: ``push_plan(commands=["get", "pods"], explanation="...")``."""
+        self.push_json({"action": {"action_type": action_type, **fields}, "presentation_hints": presentation_hints})
+
+    def push_summary(self, summary: str | None = None, memory: str | None = None, recovery: str | None = None,
+                     chunks: int = 1, **behaviour: Any) -> None:
+        """Scripts a summary reply: ``{"summary": ..., "memory": ...}`` (or ``"recovery"``)."""
+        value: dict[str, Any] = {}
+        if summary is not None:
+            value["summary"] = summary
+        if recovery is not None:
+            value["recovery"] = recovery
+        if memory is not None:
+            value["memory"] = memory
+        self.push_json(value, chunks=chunks, **behaviour)
+
+    def pending(self) -> int:
+        """Scripted behaviours not yet used."""
+        with self.lock:
+            return len(self.script)
 
     def chat_requests(self) -> list[dict[str, Any]]:
         with self.lock:

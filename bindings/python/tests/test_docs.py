@@ -46,7 +46,12 @@ def fake_openai_in_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
     server = FakeOpenAI()
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-docs-example-key")
+    # The default client reads the environment when it is created: make it afresh.
+    monkeypatch.setattr(vibectl, "_default_client", None)
     yield server
+    client = vibectl._default_client
+    if client is not None:
+        client.close()
     server.close()
 
 

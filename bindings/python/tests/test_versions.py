@@ -106,6 +106,21 @@ int vibectl_classify(vibectl_client *c, const char *a, const char *p, char **o)
 int vibectl_compact(vibectl_client *c, const char *t, const char *p, char **o)
 { (void)c; (void)t; (void)p; (void)o; return -1; }
 int vibectl_redact(vibectl_client *c, const char *t, char **o) { (void)c; (void)t; (void)o; return -1; }
+int vibectl_plan(vibectl_client *c, const char *r, const char *p, vibectl_event_cb cb, void *u, char **o)
+{ (void)c; (void)r; (void)p; (void)cb; (void)u; (void)o; return -1; }
+int vibectl_execute(vibectl_client *c, const char *r, const char *p, vibectl_event_cb cb, void *u,
+                    vibectl_confirm_cb k, void *d, char **o)
+{ (void)c; (void)r; (void)p; (void)cb; (void)u; (void)k; (void)d; (void)o; return -1; }
+int vibectl_vibe(vibectl_client *c, const char *r, const char *p, vibectl_event_cb cb, void *u,
+                 vibectl_confirm_cb k, void *d, char **o)
+{ (void)c; (void)r; (void)p; (void)cb; (void)u; (void)k; (void)d; (void)o; return -1; }
+int vibectl_summarize(vibectl_client *c, const char *t, const char *p, vibectl_event_cb cb, void *u, char **o)
+{ (void)c; (void)t; (void)p; (void)cb; (void)u; (void)o; return -1; }
+int vibectl_memory_update(vibectl_client *c, const char *t, const char *p, vibectl_event_cb cb, void *u, char **o)
+{ (void)c; (void)t; (void)p; (void)cb; (void)u; (void)o; return -1; }
+int vibectl_instructions_get(vibectl_client *c, char **o) { (void)c; (void)o; return -1; }
+int vibectl_instructions_set(vibectl_client *c, const char *t) { (void)c; (void)t; return -1; }
+int vibectl_instructions_clear(vibectl_client *c) { (void)c; return -1; }
 """
 
 

@@ -13,6 +13,17 @@ through the C library, so a Python script sees exactly what the `vibectl` comman
 Models are one call away: ``client.complete(user="Summarise: ...", stream=True,
 on_text=print)`` returns a :class:`Completion` with ``.text``, ``.json`` and ``.metrics``.
 
+The vibe engine turns plain English into a kubectl step and back into a short answer::
+
+    plan = vibectl.plan("show me failing pods")        # a Plan: .action, .commands, ...
+    step = client.vibe("scale web to 3", confirm=lambda request: True)
+    print(step.summary)                                 # a StepResult
+
+Commands that change the cluster ask ``confirm`` (a :class:`ConfirmationRequest` in, True,
+False, a choice or a :class:`Decision` out); without it they raise
+:class:`ConfirmationRequired` and do not run. ``client.events(request)`` yields the
+:class:`Event` objects of a call as it runs.
+
 Safety and output helpers need no setup: ``vibectl.classify(["delete", "pod", "x"])``
 says whether a planned kubectl command is safe, ``vibectl.compact(text, budget=2000)``
 shows exactly what a model would be sent for some output, ``vibectl.redact(text)``
@@ -60,15 +71,22 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 __version__: str = _vibectl.version_string()
 
 __all__ = [
+    "CONFIRM_CHOICES",
     "AuthenticationError",
     "CallbackError",
     "CancelledError",
     "Client",
+    "CommandRejected",
     "Compaction",
     "Completion",
     "CompletionMetrics",
     "Config",
     "ConfigError",
+    "ConfirmationRequest",
+    "ConfirmationRequired",
+    "Decision",
+    "Event",
+    "Instructions",
     "InternalError",
     "InvalidArgumentError",
     "KubectlError",
@@ -78,10 +96,14 @@ __all__ = [
     "ModelError",
     "ModelInfo",
     "NotFoundError",
+    "Plan",
     "Redaction",
     "SafetyAssessment",
+    "StepResult",
+    "Summary",
     "TimeoutError",
     "TransientModelError",
+    "VibeEvents",
     "VibectlError",
     "VibectlIOError",
     "__version__",
@@ -89,10 +111,15 @@ __all__ = [
     "classify",
     "compact",
     "config_schema",
+    "events",
+    "plan",
     "redact",
+    "run",
     "status_name",
+    "summarize",
     "version_number",
     "version_string",
+    "vibe",
 ]
 
 # ---------------------------------------------------------------------------
@@ -549,7 +576,10 @@ class SafetyAssessment:
 
     @classmethod
     def _from_json(cls, text: str) -> SafetyAssessment:
-        data = _load_object(text)
+        return cls._from_dict(_load_object(text))
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> SafetyAssessment:
         return cls(
             verdict=data.get("verdict", "reject"),
             verb_class=data.get("class", "unknown"),
@@ -728,6 +758,709 @@ def _fragments(value: str | Iterable[str] | None, name: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
+# The vibe engine: plans, confirmations, step results, events
+# ---------------------------------------------------------------------------
+
+#: The answers a ``confirm`` callable may give (``"exit"`` only when the request offers it).
+CONFIRM_CHOICES: tuple[str, ...] = ("yes", "no", "yes_and", "no_but", "memory", "exit")
+
+_CHOICE_CODES: dict[str, int] = {
+    "yes": _vibectl.VIBECTL_CONFIRM_YES,
+    "no": _vibectl.VIBECTL_CONFIRM_NO,
+    "yes_and": _vibectl.VIBECTL_CONFIRM_YES_AND,
+    "no_but": _vibectl.VIBECTL_CONFIRM_NO_BUT,
+    "memory": _vibectl.VIBECTL_CONFIRM_MEMORY,
+    "exit": _vibectl.VIBECTL_CONFIRM_EXIT,
+}
+
+
+def _preview(text: str | None, limit: int = 60) -> str:
+    """``repr()`` of a text cut to ``limit`` characters."""
+    if text is None:
+        return "None"
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _md_text(text: str) -> str:
+    """Plain text as Markdown paragraphs (line breaks kept)."""
+    return text.replace("\n", "  \n")
+
+
+def _md_code(text: str, language: str = "") -> str:
+    fence = "````" if "```" in text else "```"
+    return f"{fence}{language}\n{text}\n{fence}\n"
+
+
+def _display(argv: list[str] | None, manifest: str | None = None) -> str:
+    """``kubectl get pods -l 'app=web x'``: how a command is shown (the library's own quoting)."""
+    import shlex
+
+    words = ["kubectl", *(shlex.quote(arg) for arg in (argv or ()))]
+    return " ".join(words) + (" (with manifest)" if manifest else "")
+
+
+class Decision:
+    """An answer to a :class:`ConfirmationRequest` with a note: ``Decision("yes_and", "web is ours")``.
+
+    ``choice`` is one of :data:`CONFIRM_CHOICES`. The note is folded into memory for
+    ``"yes_and"`` (then the command runs) and ``"no_but"`` (it does not); other choices
+    ignore it. Notes longer than the library's buffer (4095 UTF-8 bytes) are cut at a
+    character boundary.
+    """
+
+    __slots__ = ("choice", "note")
+
+    def __init__(self, choice: str, note: str | None = None) -> None:
+        if not isinstance(choice, str):
+            raise TypeError(f"choice must be str, not {type(choice).__name__}")
+        if choice not in _CHOICE_CODES:
+            raise ValueError(f"unknown choice {choice!r}; valid choices: {', '.join(CONFIRM_CHOICES)}")
+        if note is not None and not isinstance(note, str):
+            raise TypeError(f"note must be str or None, not {type(note).__name__}")
+        self.choice = choice
+        self.note = note
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return (self.choice, self.note) == (other.choice, other.note)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        note = f", {self.note!r}" if self.note is not None else ""
+        return f"Decision({self.choice!r}{note})"
+
+
+class ConfirmationRequest:
+    """What a ``confirm`` callable is asked: may this planned command run?
+
+    ``command`` is the command as shown to a user (``"kubectl delete pod web-1"``), ``argv``
+    the kubectl arguments, ``manifest`` the YAML piped with ``-f -`` (or None),
+    ``explanation`` the planner's reason, ``safety`` the :class:`SafetyAssessment` that
+    asked for confirmation, ``mode`` the execution mode (``"manual"``, ``"semiauto"``,
+    ``"auto"``), ``choices`` the answers allowed here and ``memory`` the current memory.
+    ``raw`` holds the library's JSON.
+    """
+
+    __slots__ = ("command", "argv", "manifest", "explanation", "safety", "mode", "choices", "memory", "raw")
+
+    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+        data = raw if raw is not None else {}
+        self.argv: list[str] = list(data.get("argv") or ())
+        self.manifest: str | None = data.get("manifest")
+        self.command: str = data.get("command") or _display(self.argv, self.manifest)
+        self.explanation: str | None = data.get("explanation")
+        self.safety = SafetyAssessment._from_dict(data.get("safety") or {"verdict": "confirm"})
+        self.mode: str = data.get("mode") or "manual"
+        self.choices: tuple[str, ...] = tuple(data.get("choices") or ("yes", "no"))
+        self.memory: str = data.get("memory") or ""
+        self.raw = data
+
+    def __repr__(self) -> str:
+        forced = " forced" if self.safety.forced else ""
+        return (
+            f"<ConfirmationRequest {self.command!r} {self.safety.verdict} {self.safety.verb_class}{forced} "
+            f"mode={self.mode} choices={'/'.join(self.choices)}>"
+        )
+
+    def _repr_markdown_(self) -> str:
+        parts = [f"**Run this command?** ({self.mode} mode)\n\n", _md_code(self.command, "sh")]
+        if self.explanation:
+            parts.append(f"\n{_md_text(self.explanation)}\n")
+        if self.manifest:
+            parts.append("\n" + _md_code(self.manifest, "yaml"))
+        if self.safety.reasons:
+            parts.append("\n" + "".join(f"- {reason}\n" for reason in self.safety.reasons))
+        parts.append(f"\nchoices: {', '.join(f'`{c}`' for c in self.choices)}\n")
+        return "".join(parts)
+
+
+def _confirm_answer(answer: object, request: ConfirmationRequest) -> int | tuple[int, str | None]:
+    """What the C layer expects from a confirm callable's answer."""
+    if isinstance(answer, bool):
+        return _CHOICE_CODES["yes" if answer else "no"]
+    if isinstance(answer, str):
+        choice, note = answer, None
+    elif isinstance(answer, Decision):
+        choice, note = answer.choice, answer.note
+    else:
+        raise TypeError(
+            "confirm must return True, False, a choice str ("
+            + ", ".join(repr(c) for c in CONFIRM_CHOICES)
+            + f") or a vibectl.Decision, not {type(answer).__name__}"
+        )
+    if choice not in request.choices or choice not in _CHOICE_CODES:
+        raise ValueError(f"confirm returned {choice!r}, which is not offered here; choices: {', '.join(request.choices)}")
+    return (_CHOICE_CODES[choice], note) if note is not None else _CHOICE_CODES[choice]
+
+
+def _confirm_callback(confirm: Callable[[ConfirmationRequest], Any] | None) -> Callable[[str], Any] | None:
+    if confirm is None:
+        return None
+    if not callable(confirm):
+        raise TypeError(f"confirm must be callable or None, not {type(confirm).__name__}")
+
+    def callback(request_json: str) -> int | tuple[int, str | None]:
+        request = ConfirmationRequest(_load_object(request_json))
+        return _confirm_answer(confirm(request), request)
+
+    return callback
+
+
+class Plan:
+    """The planner's next step for a request (``client.plan()``); nothing has run.
+
+    ``action`` is the action type: ``"COMMAND"``, ``"THOUGHT"``, ``"FEEDBACK"``, ``"WAIT"``,
+    ``"ERROR"`` or ``"DONE"``. For a COMMAND, ``commands`` are the kubectl arguments that
+    would run (checked and normalised by the library: verb first, without ``kubectl``),
+    ``command`` is how the command is shown, ``manifest`` the YAML piped with ``-f -``
+    and ``safety`` the :class:`SafetyAssessment`. ``explanation`` is the planner's reason;
+    ``text`` is the THOUGHT, FEEDBACK or ERROR text. ``details`` is the action object of
+    the planner contract (docs/engine.md), ``raw`` the library's whole plan JSON, which
+    :meth:`Client.run` takes back.
+    """
+
+    __slots__ = (
+        "action",
+        "commands",
+        "command",
+        "explanation",
+        "manifest",
+        "safety",
+        "verb",
+        "request",
+        "details",
+        "metrics",
+        "raw",
+    )
+
+    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+        data = raw if raw is not None else {}
+        action = data.get("action")
+        details: dict[str, Any] = action if isinstance(action, dict) else {}
+        self.details = details
+        self.action: str = str(details.get("action_type") or "")
+        argv = data.get("argv")
+        self.commands: list[str] = list(argv if argv is not None else details.get("commands") or ())
+        self.manifest: str | None = details.get("yaml_manifest")
+        display = data.get("display")
+        if display is None and self.action == "COMMAND":
+            display = _display(self.commands, self.manifest)
+        self.command: str | None = display
+        self.explanation: str | None = details.get("explanation")
+        safety = data.get("safety")
+        self.safety: SafetyAssessment | None = SafetyAssessment._from_dict(safety) if isinstance(safety, dict) else None
+        self.verb: str | None = data.get("verb")
+        self.request: str | None = data.get("request")
+        self.metrics: dict[str, Any] = dict(data.get("metrics") or {})
+        self.raw = data
+
+    @property
+    def text(self) -> str | None:
+        """The THOUGHT's text, or the FEEDBACK's or ERROR's message; None for other actions."""
+        value = self.details.get("text") or self.details.get("message")
+        return value if isinstance(value, str) else None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Plan):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        if self.action == "COMMAND":
+            safety = f" {self.safety.verdict} {self.safety.verb_class}" if self.safety is not None else ""
+            why = f" explanation={_preview(self.explanation)}" if self.explanation else ""
+            return f"<Plan COMMAND {self.command!r}{safety}{why}>"
+        if self.action == "WAIT":
+            return f"<Plan WAIT {self.details.get('duration_seconds')} s>"
+        if self.action == "DONE":
+            why = f" explanation={_preview(self.explanation)}" if self.explanation else ""
+            return f"<Plan DONE exit_code={self.details.get('exit_code', 0)}{why}>"
+        return f"<Plan {self.action} text={_preview(self.text)}>"
+
+    def _repr_markdown_(self) -> str:
+        if self.action == "COMMAND":
+            head = "**vibectl plan** — COMMAND"
+            if self.safety is not None:
+                forced = ", forced" if self.safety.forced else ""
+                head += f", {self.safety.verdict} ({self.safety.verb_class}{forced})"
+            parts = [head + "\n\n", _md_code(self.command or "", "sh")]
+            if self.explanation:
+                parts.append(f"\n{_md_text(self.explanation)}\n")
+            if self.manifest:
+                parts.append("\n" + _md_code(self.manifest, "yaml"))
+            if self.safety is not None and not self.safety.safe and self.safety.reasons:
+                parts.append("\n" + "".join(f"- {reason}\n" for reason in self.safety.reasons))
+            return "".join(parts)
+        body = self.text or self.explanation
+        if self.action == "WAIT":
+            body = f"wait {self.details.get('duration_seconds')} seconds"
+        elif self.action == "DONE":
+            body = f"done (exit code {self.details.get('exit_code', 0)})" + (
+                f": {self.explanation}" if self.explanation else ""
+            )
+        return f"**vibectl plan** — {self.action}\n\n{_md_text(body or '')}\n"
+
+
+class StepResult:
+    """What one step did (``client.vibe()``, ``client.run()``).
+
+    ``status`` is ``"completed"``, ``"failed"`` (kubectl ran, its exit code is not allowed),
+    ``"done"``, ``"declined"``, ``"exited"``, ``"thought"``, ``"feedback"``, ``"waited"``,
+    ``"error"`` or ``"planner_error"`` (``"needs_confirmation"`` and ``"rejected"`` are
+    raised as :class:`ConfirmationRequired` and :class:`CommandRejected`). ``exit_code`` is
+    the CLI's exit code (kubectl's own for completed/failed). ``summary`` (or ``recovery``
+    after a failure) is the model's answer, ``summary_error`` says why there is none when
+    one was wanted. ``commands`` lists the kubectl runs (dicts: ``argv``, ``display``,
+    ``exit_code``, ``stdout``, ``stderr``, ``duration_ms``, ...), ``output`` is their
+    stdout. ``memory`` is the memory after the step when it was updated
+    (``memory_updated``), ``plan`` the :class:`Plan` executed, ``message`` a sentence on
+    why the step ended this way, ``halt`` whether a loop should stop, ``metrics`` the
+    model calls and times (dict). ``raw`` holds the library's JSON.
+    """
+
+    __slots__ = (
+        "status",
+        "exit_code",
+        "message",
+        "halt",
+        "plan",
+        "commands",
+        "summary",
+        "recovery",
+        "summary_error",
+        "memory",
+        "memory_updated",
+        "metrics",
+        "raw",
+    )
+
+    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+        data = raw if raw is not None else {}
+        self.status: str = data.get("status") or ""
+        self.exit_code: int = data.get("exit_code") or 0
+        self.message: str | None = data.get("message")
+        self.halt: bool = bool(data.get("halt", False))
+        plan = data.get("plan")
+        self.plan: Plan | None = Plan(plan) if isinstance(plan, dict) else None
+        self.commands: list[dict[str, Any]] = [c for c in data.get("commands") or () if isinstance(c, dict)]
+        self.summary: str | None = data.get("summary")
+        self.recovery: str | None = data.get("recovery")
+        self.summary_error: str | None = data.get("summary_error")
+        memory = data.get("memory")
+        memory = memory if isinstance(memory, dict) else {}
+        self.memory_updated: bool = bool(memory.get("updated", False))
+        self.memory: str | None = memory.get("text")
+        self.metrics: dict[str, Any] = dict(data.get("metrics") or {})
+        self.raw = data
+
+    @property
+    def ok(self) -> bool:
+        """True when the step ended well: exit code 0 and not declined, rejected or failed."""
+        return self.exit_code == 0 and self.status not in ("failed", "declined", "rejected", "error", "planner_error")
+
+    @property
+    def output(self) -> str:
+        """kubectl's stdout (of every command of the step, joined); "" when nothing ran."""
+        return "".join(str(c.get("stdout") or "") for c in self.commands)
+
+    @property
+    def command(self) -> str | None:
+        """The command of the step as shown to a user, or None when the plan was not a COMMAND."""
+        return self.plan.command if self.plan is not None else None
+
+    def __str__(self) -> str:
+        for text in (self.summary, self.recovery, self.message):
+            if text:
+                return text
+        return self.output
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StepResult):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        parts = [f"<StepResult {self.status} exit_code={self.exit_code}"]
+        if self.command:
+            parts.append(repr(self.command))
+        if self.summary is not None:
+            parts.append(f"summary={_preview(self.summary)}")
+        elif self.recovery is not None:
+            parts.append(f"recovery={_preview(self.recovery)}")
+        elif self.message:
+            parts.append(f"message={_preview(self.message)}")
+        if self.memory_updated:
+            parts.append("memory updated")
+        return " ".join(parts) + ">"
+
+    def _repr_markdown_(self) -> str:
+        parts = [f"**{self.status}** (exit code {self.exit_code})"]
+        if self.command:
+            parts.append(f" — `{self.command}`")
+        parts.append("\n\n")
+        if self.summary:
+            parts.append(_md_text(self.summary) + "\n\n")
+        if self.recovery:
+            parts.append("**Recovery:**  \n" + _md_text(self.recovery) + "\n\n")
+        if self.message and not (self.summary or self.recovery):
+            parts.append(_md_text(self.message) + "\n\n")
+        if self.summary_error:
+            parts.append(f"*no summary: {self.summary_error}*\n\n")
+        if self.memory_updated:
+            parts.append("*memory updated*\n")
+        return "".join(parts).rstrip("\n") + "\n"
+
+
+class Summary:
+    """A model's summary of command output (``client.summarize()``).
+
+    ``summary`` is the answer (``recovery`` instead when ``failed=True`` asked for recovery
+    suggestions); ``memory`` is the memory after the call when it was updated
+    (``memory_updated``); ``compaction`` is what the model was sent (a
+    :class:`Compaction` without its text, or None), ``metrics`` the model call (dict),
+    ``raw`` the library's JSON. ``str()`` is the summary (or the recovery).
+    """
+
+    __slots__ = ("summary", "recovery", "memory", "memory_updated", "compaction", "metrics", "raw")
+
+    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+        data = raw if raw is not None else {}
+        self.summary: str | None = data.get("summary")
+        self.recovery: str | None = data.get("recovery")
+        memory = data.get("memory")
+        memory = memory if isinstance(memory, dict) else {}
+        self.memory_updated: bool = bool(memory.get("updated", False))
+        self.memory: str | None = memory.get("text")
+        compaction = data.get("compaction")
+        self.compaction: Compaction | None = Compaction(compaction) if isinstance(compaction, dict) else None
+        self.metrics: dict[str, Any] = dict(data.get("metrics") or {})
+        self.raw = data
+
+    def __str__(self) -> str:
+        return self.summary or self.recovery or ""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Summary):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        kind = "recovery" if self.summary is None and self.recovery is not None else "summary"
+        memory = " memory updated" if self.memory_updated else ""
+        return f"<Summary {kind}={_preview(str(self))}{memory}>"
+
+    def _repr_markdown_(self) -> str:
+        title = "Recovery" if self.summary is None and self.recovery is not None else "Summary"
+        memory = "\n\n*memory updated*" if self.memory_updated else ""
+        return f"**{title}**\n\n{_md_text(str(self)) or '*(empty)*'}{memory}\n"
+
+
+class Event:
+    """One event of an engine call (docs/engine.md, "Events"): ``type``, ``data``, ``seq``, ``time``.
+
+    Passed to ``on_event`` callbacks and yielded by :meth:`Client.events`. ``event["type"]``
+    and ``event.get("data")`` read the JSON object like a dict (as ``kubectl()`` and
+    ``complete()`` callbacks receive it). The last event of :meth:`Client.events` has type
+    ``"result"``; its ``result`` is the :class:`StepResult` (None for every other event).
+    """
+
+    __slots__ = ("type", "data", "seq", "time", "result", "raw")
+
+    def __init__(self, raw: dict[str, Any] | None = None, result: StepResult | None = None) -> None:
+        data = raw if raw is not None else {}
+        self.type: str = data.get("type") or ""
+        payload = data.get("data")
+        self.data: dict[str, Any] = payload if isinstance(payload, dict) else {}
+        self.seq: int | None = data.get("seq")
+        self.time: str | None = data.get("time")
+        self.result = result
+        self.raw = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self.raw[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``event.raw.get(key, default)``."""
+        return self.raw.get(key, default)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Event):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        if self.result is not None:
+            return f"<Event result {self.result!r}>"
+        data = _dumps(self.data)
+        data = data if len(data) <= 80 else data[:79] + "…"
+        return f"<Event #{self.seq} {self.type} {data}>"
+
+
+def _engine_error(cls: type[VibectlError], message: str, hint: str | None, result: StepResult) -> VibectlError:
+    error = cls(message)
+    error.hint = hint
+    error.result = result  # type: ignore[attr-defined]
+    error.command = result.command  # type: ignore[attr-defined]
+    if hint is not None and hasattr(error, "add_note"):
+        error.add_note(f"hint: {hint}")
+    return error
+
+
+class ConfirmationRequired(VibectlError):
+    """A planned command needs confirmation and no ``confirm`` callable was given: it did not run.
+
+    ``command`` is the command, ``reasons`` why it needs confirmation, ``forced`` whether
+    the safety classifier forces confirmation even in auto mode, ``result`` the
+    :class:`StepResult` (status ``"needs_confirmation"``, exit code 11). Pass
+    ``confirm=callable`` to decide, or ``mode="auto"`` / ``yes=True`` to run commands that
+    change the cluster without asking (except forced ones).
+    """
+
+    command: str | None = None
+    reasons: list[str] = []
+    forced: bool = False
+    result: StepResult | None = None
+
+
+class CommandRejected(VibectlError):
+    """The safety classifier rejected the planned command; it never runs.
+
+    ``command`` is the command, ``reasons`` why it was rejected, ``result`` the
+    :class:`StepResult` (status ``"rejected"``, exit code 12).
+    """
+
+    command: str | None = None
+    reasons: list[str] = []
+    result: StepResult | None = None
+
+
+def _checked_step(result: StepResult) -> StepResult:
+    """The step result, or ConfirmationRequired / CommandRejected for the statuses that are errors."""
+    safety = result.plan.safety if result.plan is not None else None
+    reasons = list(safety.reasons) if safety is not None else []
+    command = result.command or "the planned command"
+    if result.status == "needs_confirmation":
+        forced = bool(safety is not None and safety.forced)
+        why = f" ({'; '.join(reasons)})" if reasons else ""
+        if forced:
+            hint = (
+                "pass confirm=callable to decide (e.g. confirm=lambda request: True); the safety classifier "
+                "forces confirmation for this command, so mode='auto' and yes=True do not skip it"
+            )
+        else:
+            hint = (
+                "pass confirm=callable to decide (e.g. confirm=lambda request: True), or mode='auto' or yes=True "
+                "to run commands that change the cluster without asking"
+            )
+        error = _engine_error(ConfirmationRequired, f"{command} needs confirmation{why}; it was not run", hint, result)
+        error.reasons = reasons  # type: ignore[attr-defined]
+        error.forced = forced  # type: ignore[attr-defined]
+        raise error
+    if result.status == "rejected":
+        why = "; ".join(reasons) if reasons else (result.message or "no reason given")
+        error = _engine_error(
+            CommandRejected,
+            f"{command} was rejected by the safety classifier and never runs: {why}",
+            "rephrase the request; a rejected command cannot be confirmed",
+            result,
+        )
+        error.reasons = reasons  # type: ignore[attr-defined]
+        raise error
+    return result
+
+
+def _interruptible() -> bool:
+    """True when Ctrl-C should cancel a long call: main thread, Python's default SIGINT handler."""
+    import signal
+    import threading
+
+    return threading.current_thread() is threading.main_thread() and (
+        signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
+
+
+def _event_callback(
+    on_event: Callable[[Event], Any] | None, on_text: Callable[[str], Any] | None
+) -> Callable[[str], Any] | None:
+    """The C-level event callback: Event objects to ``on_event``, summary text chunks to ``on_text``."""
+    if on_event is None and on_text is None:
+        return None
+    for name, value in (("on_event", on_event), ("on_text", on_text)):
+        if value is not None and not callable(value):
+            raise TypeError(f"{name} must be callable or None, not {type(value).__name__}")
+
+    def callback(event_json: str) -> Any:
+        event = Event(_load_object(event_json))
+        if on_event is not None and on_event(event) is False:
+            return False
+        if on_text is not None and event.type == "summary_text":
+            chunk = event.data.get("text")
+            if isinstance(chunk, str) and on_text(chunk) is False:
+                return False
+        return None
+
+    return callback
+
+
+def _vibe_options(
+    model: str | None = None,
+    mode: str | None = None,
+    yes: bool = False,
+    freeze_memory: bool = False,
+    verb: str | None = None,
+    input: str | None = None,  # noqa: A002 - the option's name
+    summary: bool = True,
+    stream: bool = True,
+    budget: int | None = None,
+    timeout_seconds: float | None = None,
+) -> str:
+    """The "vibe options" JSON (docs/abi.md); defaults are left out."""
+    options: dict[str, Any] = {"version": 1}
+    for name, value in (("model", model), ("mode", mode), ("verb", verb), ("input", input)):
+        if value is not None:
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be str or None, not {type(value).__name__}")
+            options[name] = value
+    for name, flag, default in (
+        ("yes", yes, False),
+        ("freeze_memory", freeze_memory, False),
+        ("summary", summary, True),
+        ("stream", stream, True),
+    ):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be bool, not {type(flag).__name__}")
+        if flag != default:
+            options[name] = flag
+    if budget is not None:
+        if isinstance(budget, bool) or not isinstance(budget, int):
+            raise TypeError(f"budget must be int or None, not {type(budget).__name__}")
+        options["budget"] = budget
+    if timeout_seconds is not None:
+        if isinstance(timeout_seconds, bool) or not isinstance(timeout_seconds, (int, float)):
+            raise TypeError(f"timeout_seconds must be a number or None, not {type(timeout_seconds).__name__}")
+        options["timeout_seconds"] = timeout_seconds
+    return _dumps(options)
+
+
+def _plan_json(plan: Plan | dict[str, Any] | str) -> str:
+    if isinstance(plan, Plan):
+        return _dumps(plan.raw)
+    if isinstance(plan, dict):
+        return _dumps(plan)
+    if isinstance(plan, str):
+        return plan
+    raise TypeError(f"plan must be a vibectl.Plan, a dict or a JSON str, not {type(plan).__name__}")
+
+
+class VibeEvents:
+    """The events of one :meth:`Client.vibe` call, as an iterator (``client.events()``).
+
+    The call runs in a background thread; each :class:`Event` is yielded as it happens,
+    in order. The last one has type ``"result"`` and carries the :class:`StepResult`
+    (also in :attr:`result` once iteration ends). An error of the call (ConfirmationRequired,
+    ModelError, ...) is raised by the iteration after the events that came before it.
+    ``close()`` (also on leaving a ``with`` block, breaking out of a ``for`` loop that
+    owns the iterator and garbage collection) cancels the call if it is still running:
+    it stops the calls in progress on the client (:meth:`Client.cancel`). A ``confirm``
+    callable runs on the background thread.
+    """
+
+    __slots__ = ("_client", "_call", "_queue", "_thread", "_state", "_closing", "result", "__weakref__")
+
+    def __init__(self, client: Client, call: Callable[[Callable[[Event], Any]], StepResult]) -> None:
+        import queue
+
+        self._client = client
+        self._call = call
+        self._queue: Any = queue.SimpleQueue()
+        self._thread: Any = None
+        self._state = "new"  # new, running, finished
+        self._closing = False
+        #: The StepResult, once the iteration has reached the "result" event.
+        self.result: StepResult | None = None
+
+    def _work(self) -> None:
+        try:
+            result = self._call(self._on_event)
+        except BaseException as error:  # noqa: BLE001 - handed to the iterating thread
+            self._queue.put(("error", error))
+        else:
+            self._queue.put(("result", result))
+
+    def _on_event(self, event: Event) -> Any:
+        if self._closing:
+            return False
+        self._queue.put(("event", event))
+        return None
+
+    def __iter__(self) -> VibeEvents:
+        return self
+
+    def __next__(self) -> Event:
+        if self._state == "finished":
+            raise StopIteration
+        if self._state == "new":
+            import threading
+
+            self._thread = threading.Thread(target=self._work, name="vibectl-events", daemon=True)
+            self._state = "running"
+            self._thread.start()
+        try:
+            kind, value = self._queue.get()
+        except BaseException:
+            self.close()  # KeyboardInterrupt while waiting: stop the call too
+            raise
+        if kind == "event":
+            return value  # type: ignore[no-any-return]
+        self._state = "finished"
+        self._thread.join()
+        if kind == "error":
+            raise value
+        self.result = value
+        return Event({"version": 1, "type": "result", "data": value.raw}, result=value)
+
+    def close(self) -> None:
+        """Cancels the call if it is still running and waits (up to 30 s) for it to end."""
+        if self._state != "running":
+            self._state = "finished"
+            return
+        self._closing = True
+        self._state = "finished"
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            try:
+                self._client.cancel()
+            except VibectlError:
+                pass  # the client was closed meanwhile
+            thread.join(30)
+
+    def __enter__(self) -> VibeEvents:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finaliser
+            pass
+
+    def __repr__(self) -> str:
+        return f"<vibectl.VibeEvents {self._state}>"
+
+
+# ---------------------------------------------------------------------------
 # Client
 # ---------------------------------------------------------------------------
 
@@ -807,6 +1540,54 @@ class Memory:
         """Content, length, limit, frozen state and file of the memory."""
         return MemoryStatus._from_json(self._c.memory_status())
 
+    def update(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        on_event: Callable[[Event], Any] | None = None,
+    ) -> str:
+        """Folds ``text`` into memory with one model call and returns the new memory.
+
+        ("the staging namespace is ours"). Works while memory is frozen (an explicit
+        request); the result is stored redacted. ``model`` overrides llm.model for this
+        call; ``on_event(event)`` receives the :class:`Event` objects (``"metrics"``,
+        ``"memory_updated"``, ...). Raises the model errors of :meth:`Client.complete`.
+        """
+        options: dict[str, Any] = {"version": 1}
+        if model is not None:
+            options["model"] = model
+        callback = _event_callback(on_event, None)
+        data = _load_object(self._c.memory_update(text, _dumps(options), callback, _interruptible()))
+        memory = data.get("memory")
+        return memory if isinstance(memory, str) else ""
+
+
+class Instructions:
+    """The custom instructions every prompt carries (``client.instructions``; system.custom_instructions)."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, c: _vibectl.Client) -> None:
+        self._c = c
+
+    def get(self) -> str | None:
+        """The instructions, or None when there are none."""
+        value = self.info().get("instructions")
+        return value if isinstance(value, str) else None
+
+    def info(self) -> dict[str, Any]:
+        """``{"instructions": str | None, "source": "override" | "env" | "file" | "default"}``."""
+        return _load_object(self._c.instructions_get())
+
+    def set(self, text: str) -> None:
+        """Sets the instructions and saves them in the config file ("" clears them)."""
+        self._c.instructions_set(text)
+
+    def clear(self) -> None:
+        """Removes the instructions."""
+        self._c.instructions_clear()
+
 
 class Client:
     """A vibectl client: one configuration directory plus per-client overrides.
@@ -820,14 +1601,16 @@ class Client:
             ``providers__openai__key`` → ``providers.openai.key``; a dotted name can be
             passed with ``**{"llm.model": ...}``. Unknown keys raise NotFoundError.
 
-    ``client.config`` and ``client.memory`` read and change settings and memory;
-    :meth:`models`, :meth:`check_model`, :meth:`complete` and :meth:`metrics` talk to
-    language models; :meth:`kubectl` runs kubectl. A Client may be shared between
+    ``client.config``, ``client.memory`` and ``client.instructions`` read and change
+    settings, memory and custom instructions; :meth:`vibe`, :meth:`plan`, :meth:`run`,
+    :meth:`events` and :meth:`summarize` are the vibe engine; :meth:`models`,
+    :meth:`check_model`, :meth:`complete` and :meth:`metrics` talk to language models;
+    :meth:`kubectl` runs kubectl. A Client may be shared between
     threads (the library serialises calls on one client) and is a context manager that
     closes it.
     """
 
-    __slots__ = ("_c", "config", "memory", "_config_dir")
+    __slots__ = ("_c", "config", "memory", "instructions", "_config_dir")
 
     def __init__(self, config_dir: str | _os.PathLike[str] | None = None, **overrides: Any) -> None:
         options: dict[str, Any] = {"version": 1}
@@ -839,6 +1622,7 @@ class Client:
         self._c = _vibectl.Client(_dumps(options))
         self.config = Config(self._c)
         self.memory = Memory(self._c)
+        self.instructions = Instructions(self._c)
 
     def kubectl(self, args: Iterable[str], on_event: Callable[[dict[str, Any]], Any] | None = None) -> int:
         """Runs kubectl with ``args`` attached to this terminal; returns its exit code.
@@ -1002,7 +1786,191 @@ class Client:
                         return False
                 return None
 
-        return Completion._from_json(self._c.complete(_dumps(request), callback))
+        return Completion._from_json(self._c.complete(_dumps(request), callback, _interruptible()))
+
+    # --- the vibe engine ---------------------------------------------------
+
+    def plan(
+        self,
+        request: str = "",
+        *,
+        on_event: Callable[[Event], Any] | None = None,
+        model: str | None = None,
+        verb: str | None = None,
+        input: str | None = None,  # noqa: A002 - the option's name
+        freeze_memory: bool = False,
+        budget: int | None = None,
+    ) -> Plan:
+        """Plans the next step for ``request`` (plain English) without running anything.
+
+        One model call (two if the first reply does not fit the planner contract). The
+        prompt carries the memory, the custom instructions, the time and the kubectl
+        context/namespace, redacted. ``""`` plans the next step from memory. ``verb``
+        plans the arguments of one kubectl verb (``verb="get"``); ``input`` is text the
+        request refers to (e.g. a file's content), redacted and compacted to ``budget``.
+        ``on_event(event)`` receives each :class:`Event`. Raises ModelError (also when the
+        planner's reply did not fit the contract twice), AuthenticationError,
+        TransientModelError, TimeoutError, CancelledError; Ctrl-C on the main thread
+        cancels the call and raises KeyboardInterrupt.
+        """
+        options = _vibe_options(model=model, verb=verb, input=input, freeze_memory=freeze_memory, budget=budget)
+        callback = _event_callback(on_event, None)
+        return Plan(_load_object(self._c.plan(request, options, callback, _interruptible())))
+
+    def run(
+        self,
+        plan: Plan | dict[str, Any] | str,
+        *,
+        confirm: Callable[[ConfirmationRequest], Any] | None = None,
+        on_event: Callable[[Event], Any] | None = None,
+        on_text: Callable[[str], Any] | None = None,
+        model: str | None = None,
+        mode: str | None = None,
+        yes: bool = False,
+        freeze_memory: bool = False,
+        summary: bool = True,
+        stream: bool = True,
+        budget: int | None = None,
+        timeout_seconds: float | None = None,
+    ) -> StepResult:
+        """Executes a :class:`Plan` (or its JSON): safety check, confirmation, kubectl, summary and memory.
+
+        The plan is checked again whoever made it. A command that changes the cluster asks
+        ``confirm(request)`` (a :class:`ConfirmationRequest`), which returns True (run),
+        False (do not run), a choice str from :data:`CONFIRM_CHOICES` or a :class:`Decision`
+        with a note; anything else raises TypeError (a choice that is not offered,
+        ValueError) from this call, and so does an exception ``confirm`` raises, unchanged.
+        Without ``confirm`` such a command is not run and :class:`ConfirmationRequired` is
+        raised, unless ``mode="auto"`` or ``yes=True`` (forced confirmations still ask). A
+        command the safety classifier rejects raises :class:`CommandRejected`.
+
+        kubectl's failure is a result (``status "failed"``, its ``exit_code``), not an
+        exception. ``summary=False`` skips the summary call; ``stream`` streams it as
+        ``summary_text`` events, which ``on_text(chunk)`` receives; ``on_event(event)``
+        receives every :class:`Event`. ``timeout_seconds`` bounds kubectl. ``mode`` is
+        ``"manual"``, ``"semiauto"`` or ``"auto"`` (default security.confirmation_mode).
+        """
+        options = _vibe_options(
+            model=model, mode=mode, yes=yes, freeze_memory=freeze_memory, summary=summary, stream=stream,
+            budget=budget, timeout_seconds=timeout_seconds,
+        )
+        plan_json = _plan_json(plan)
+        callback = _event_callback(on_event, on_text)
+        confirm_cb = _confirm_callback(confirm)
+        raw = self._c.execute(plan_json, options, callback, confirm_cb, _interruptible())
+        return _checked_step(StepResult(_load_object(raw)))
+
+    def vibe(
+        self,
+        request: str = "",
+        *,
+        confirm: Callable[[ConfirmationRequest], Any] | None = None,
+        on_event: Callable[[Event], Any] | None = None,
+        on_text: Callable[[str], Any] | None = None,
+        model: str | None = None,
+        mode: str | None = None,
+        yes: bool = False,
+        freeze_memory: bool = False,
+        verb: str | None = None,
+        input: str | None = None,  # noqa: A002 - the option's name
+        summary: bool = True,
+        stream: bool = True,
+        budget: int | None = None,
+        timeout_seconds: float | None = None,
+    ) -> StepResult:
+        """Plans and executes one step for ``request``: :meth:`plan` then :meth:`run`.
+
+        At most two model calls for a successful step. Arguments as :meth:`plan` and
+        :meth:`run`. A planner reply that is unusable twice is a result with status
+        ``"planner_error"``, not an exception. Returns the :class:`StepResult`; raises
+        :class:`ConfirmationRequired` and :class:`CommandRejected` as :meth:`run` does.
+        """
+        options = _vibe_options(
+            model=model, mode=mode, yes=yes, freeze_memory=freeze_memory, verb=verb, input=input,
+            summary=summary, stream=stream, budget=budget, timeout_seconds=timeout_seconds,
+        )
+        callback = _event_callback(on_event, on_text)
+        confirm_cb = _confirm_callback(confirm)
+        raw = self._c.vibe(request, options, callback, confirm_cb, _interruptible())
+        return _checked_step(StepResult(_load_object(raw)))
+
+    def events(
+        self,
+        request: str = "",
+        *,
+        confirm: Callable[[ConfirmationRequest], Any] | None = None,
+        model: str | None = None,
+        mode: str | None = None,
+        yes: bool = False,
+        freeze_memory: bool = False,
+        verb: str | None = None,
+        input: str | None = None,  # noqa: A002 - the option's name
+        summary: bool = True,
+        stream: bool = True,
+        budget: int | None = None,
+        timeout_seconds: float | None = None,
+    ) -> VibeEvents:
+        """Runs :meth:`vibe` in a background thread and yields its :class:`Event` objects as they come.
+
+        ``for event in client.events("why is web failing?"): ...`` — the last event has
+        type ``"result"`` and its ``.result`` is the :class:`StepResult` (also
+        ``iterator.result`` afterwards). Errors of the call are raised by the iteration.
+        Closing the iterator early (``close()``, a ``with`` block, garbage collection)
+        cancels the call. ``confirm`` runs on the background thread. The call starts on
+        the first ``next()``.
+        """
+        options: dict[str, Any] = dict(
+            confirm=confirm, model=model, mode=mode, yes=yes, freeze_memory=freeze_memory, verb=verb, input=input,
+            summary=summary, stream=stream, budget=budget, timeout_seconds=timeout_seconds,
+        )
+        _vibe_options(**{k: v for k, v in options.items() if k != "confirm"})  # type errors now, not later
+        _confirm_callback(confirm)
+
+        def call(on_event: Callable[[Event], Any]) -> StepResult:
+            return self.vibe(request, on_event=on_event, **options)
+
+        return VibeEvents(self, call)
+
+    def summarize(
+        self,
+        text: str,
+        verb: str | None = "logs",
+        *,
+        command: str | None = None,
+        request: str | None = None,
+        failed: bool = False,
+        on_event: Callable[[Event], Any] | None = None,
+        on_text: Callable[[str], Any] | None = None,
+        model: str | None = None,
+        freeze_memory: bool = False,
+        stream: bool = True,
+        budget: int | None = None,
+    ) -> Summary:
+        """Summarises command output (redacted, then compacted to ``budget``) with one model call.
+
+        ``verb`` is the kubectl verb the output came from (its focus: ``"logs"``,
+        ``"get"``, ``"describe"``, ...), ``command`` the command itself
+        (``"kubectl logs web-1"``), ``request`` what the user wants to know. The same call
+        updates memory, unless memory is frozen or ``freeze_memory=True``. ``failed=True``
+        asks for recovery suggestions instead of a summary. ``on_text(chunk)`` receives
+        the summary as it streams. Returns a :class:`Summary`.
+        """
+        options: dict[str, Any] = {"version": 1}
+        for name, value in (("verb", verb), ("command", command), ("request", request), ("model", model)):
+            if value is not None:
+                if not isinstance(value, str):
+                    raise TypeError(f"{name} must be str or None, not {type(value).__name__}")
+                options[name] = value
+        for name, flag in (("failed", failed), ("freeze_memory", freeze_memory), ("stream", stream)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"{name} must be bool, not {type(flag).__name__}")
+            options[name] = flag
+        if budget is not None:
+            if isinstance(budget, bool) or not isinstance(budget, int):
+                raise TypeError(f"budget must be int or None, not {type(budget).__name__}")
+            options["budget"] = budget
+        callback = _event_callback(on_event, on_text)
+        return Summary(_load_object(self._c.summarize(text, _dumps(options), callback, _interruptible())))
 
     def metrics(self) -> dict[str, Any]:
         """Model calls, tokens, retries and cost accumulated by this client, overall and ``by_model``."""
@@ -1080,3 +2048,28 @@ def compact(
 def redact(text: str) -> Redaction:
     """:meth:`Client.redact` on the default client (default configuration)."""
     return _default().redact(text)
+
+
+def plan(request: str = "", **options: Any) -> Plan:
+    """:meth:`Client.plan` on the default client: ``vibectl.plan("show me failing pods")``."""
+    return _default().plan(request, **options)
+
+
+def vibe(request: str = "", **options: Any) -> StepResult:
+    """:meth:`Client.vibe` on the default client (``confirm=``, ``on_event=``, options as keywords)."""
+    return _default().vibe(request, **options)
+
+
+def run(plan: Plan | dict[str, Any] | str, **options: Any) -> StepResult:
+    """:meth:`Client.run` on the default client."""
+    return _default().run(plan, **options)
+
+
+def events(request: str = "", **options: Any) -> VibeEvents:
+    """:meth:`Client.events` on the default client."""
+    return _default().events(request, **options)
+
+
+def summarize(text: str, verb: str | None = "logs", **options: Any) -> Summary:
+    """:meth:`Client.summarize` on the default client."""
+    return _default().summarize(text, verb, **options)

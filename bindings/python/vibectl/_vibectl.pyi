@@ -22,6 +22,14 @@ VIBECTL_EMODEL: Final[int]
 VIBECTL_ETRANSIENT: Final[int]
 VIBECTL_EAUTH: Final[int]
 
+VIBECTL_CONFIRM_YES: Final[int]
+VIBECTL_CONFIRM_NO: Final[int]
+VIBECTL_CONFIRM_YES_AND: Final[int]
+VIBECTL_CONFIRM_NO_BUT: Final[int]
+VIBECTL_CONFIRM_MEMORY: Final[int]
+VIBECTL_CONFIRM_EXIT: Final[int]
+VIBECTL_CONFIRM_NOTE_SIZE: Final[int]
+
 def abi_version() -> int: ...
 def version_string() -> str: ...
 def version_number() -> int: ...
@@ -70,7 +78,54 @@ class Client:
     ) -> int: ...
     def models_list(self) -> str: ...
     def model_check(self, model: str | None = None, /) -> str: ...
-    def complete(self, request_json: str, callback: Callable[[str], object] | None = None, /) -> str: ...
+    def complete(
+        self, request_json: str, callback: Callable[[str], object] | None = None, interruptible: bool = False, /
+    ) -> str: ...
+    def plan(
+        self,
+        request: str,
+        options_json: str | None = None,
+        callback: Callable[[str], object] | None = None,
+        interruptible: bool = False,
+        /,
+    ) -> str: ...
+    def execute(
+        self,
+        plan_json: str,
+        options_json: str | None = None,
+        callback: Callable[[str], object] | None = None,
+        confirm: Callable[[str], int | tuple[int, str | None]] | None = None,
+        interruptible: bool = False,
+        /,
+    ) -> str: ...
+    def vibe(
+        self,
+        request: str,
+        options_json: str | None = None,
+        callback: Callable[[str], object] | None = None,
+        confirm: Callable[[str], int | tuple[int, str | None]] | None = None,
+        interruptible: bool = False,
+        /,
+    ) -> str: ...
+    def summarize(
+        self,
+        text: str,
+        options_json: str | None = None,
+        callback: Callable[[str], object] | None = None,
+        interruptible: bool = False,
+        /,
+    ) -> str: ...
+    def memory_update(
+        self,
+        text: str,
+        options_json: str | None = None,
+        callback: Callable[[str], object] | None = None,
+        interruptible: bool = False,
+        /,
+    ) -> str: ...
+    def instructions_get(self) -> str: ...
+    def instructions_set(self, text: str, /) -> None: ...
+    def instructions_clear(self) -> None: ...
     def metrics(self) -> str: ...
     def classify(self, args_json: str, options_json: str | None = None, /) -> str: ...
     def compact(self, text: str, options_json: str | None = None, /) -> str: ...
