@@ -760,6 +760,26 @@ VIBECTL_API int vibectl_memory_update(vibectl_client *VIBECTL_NULLABLE client, c
                                       char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
 
 /**
+ * Runs the user's own kubectl command, captured, then summarises its output and updates memory
+ * in one model call (vibectl get pods, vibectl logs web-1, ...). The arguments are the user's,
+ * so the safety classifier does not judge them; they run from an argv, never a shell.
+ * Without a usable model the output stands and "summary_error" says why there is no summary.
+ *
+ * @param args_json    A JSON array of strings: kubectl's arguments, verb first, without "kubectl".
+ * @param options_json NULL or the vibe options; also "stdin":"..." (given to kubectl on stdin, e.g.
+ *                     a manifest for -f -) and "allowed_exit_codes":[0,1] (default [0]; [0,1]
+ *                     for diff). "summary":false runs kubectl only.
+ * @param[out] out_json The step result (status completed/failed, exit_code = kubectl's, commands,
+ *                     summary, recovery, summary_error, memory, metrics). Free with vibectl_string_free().
+ * @return VIBECTL_OK whenever kubectl ran (whatever its exit code); VIBECTL_EINVAL; VIBECTL_EKUBECTL;
+ *         VIBECTL_ETIMEOUT; VIBECTL_ECANCELED; VIBECTL_EUSER. Model failures are not errors here.
+ * @since 0.3.0
+ */
+VIBECTL_API int vibectl_run(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE args_json,
+                            const char *VIBECTL_NULLABLE options_json, vibectl_event_cb VIBECTL_NULLABLE callback,
+                            void *VIBECTL_NULLABLE user_data, char *VIBECTL_NULLABLE *VIBECTL_NULLABLE out_json);
+
+/**
  * Runs vibe steps in a loop (vibectl auto / semiauto): each step's compacted output goes to the
  * next planning call; stops on DONE, a halting error, a limit, a command repeating with the
  * same result three times, or the user's "exit" (semiauto). Cancel with vibectl_client_cancel().

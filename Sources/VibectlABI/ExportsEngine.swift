@@ -120,6 +120,24 @@ public func vibectl_memory_update(
     }
 }
 
+/// Runs the user's own kubectl command and summarises its output.
+@c @implementation
+public func vibectl_run(
+    _ client: OpaquePointer?, _ args_json: UnsafePointer<CChar>?, _ options_json: UnsafePointer<CChar>?,
+    _ callback: vibectl_event_cb?, _ user_data: UnsafeMutableRawPointer?,
+    _ out_json: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    ABICall.withClient(client, out: out_json, "out_json") { handle, out in
+        let arguments = try parseArguments(CStrings.read(args_json, "args_json"))
+        let options = try VibeOptions(json: CStrings.readOptional(options_json, "options_json"))
+        let engine = handle.engine()
+        let result = try EventPump.run(on: handle, callback: callback, userData: user_data) { sink in
+            try await engine.run(arguments, options: options, hooks: EngineBridge.hooks(sink, confirm: false))
+        }
+        try CStrings.give(result.json().jsonString(), to: out)
+    }
+}
+
 /// Runs vibe steps in a loop until DONE, a halting error, a limit, a repeat, or the user's exit.
 @c @implementation
 public func vibectl_loop(

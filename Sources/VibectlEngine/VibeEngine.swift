@@ -232,21 +232,34 @@ public struct VibeEngine: Sendable {
             result.halt = !output.succeeded
             return result
         }
+        try await summarise(
+            into: &result, output: output, display: display, verb: argv.first, request: plan.request,
+            hints: plan.reply.presentationHints, options: options, hooks: hooks)
+        result.halt = !output.succeeded && result.recovery == nil
+        return result
+    }
+
+    /// The call after a command, folded into `result`: summary or recovery, memory. A model failure here
+    /// never loses kubectl's output: `summaryError` says why there is no summary.
+    func summarise(
+        into result: inout StepResult, output: KubectlOutput, display: String, verb: String?, request: String?, hints: String?,
+        options: VibeOptions, hooks: EngineHooks
+    ) async throws {
         do {
             let report = try await report(
-                text: output.textForModel, failed: !output.succeeded, command: display, exitCode: output.exitCode, verb: argv.first,
-                request: plan.request, hints: plan.reply.presentationHints, options: options, hooks: hooks, metrics: metrics)
+                text: output.textForModel, failed: !output.succeeded, command: display, exitCode: output.exitCode, verb: verb,
+                request: request, hints: hints, options: options, hooks: hooks, metrics: result.metrics)
             result.summary = report.summary
             result.recovery = report.recovery
             result.memoryUpdated = report.memoryUpdated
             result.memory = report.memory
-        } catch let error as VibectlError where error.code != .canceled && error.code != .callbackAborted {
-            // Never worse than kubectl: the output stands, and the result says why there is no summary.
-            result.summaryError = error.message + (error.hint.map { " (\($0))" } ?? "")
-            hooks.emit("error", ["message": .string(error.message), "code": .string(error.code.name), "stage": "summary"])
+        } catch {
+            let failure = error as? VibectlError ?? VibectlError(.internal, "the summary failed", cause: "\(error)")
+            // Cancellation (and a host aborting through a callback) ends the call; anything else is reported.
+            if failure.code == .canceled || failure.code == .callbackAborted || error is CancellationError { throw failure }
+            result.summaryError = failure.message + (failure.hint.map { " (\($0))" } ?? "")
+            hooks.emit("error", ["message": .string(failure.message), "code": .string(failure.code.name), "stage": "summary"])
         }
-        result.halt = !output.succeeded && result.recovery == nil
-        return result
     }
 
     /// Runs kubectl once, emitting command_started, command_output (when `rawOutput`) and command_exited.

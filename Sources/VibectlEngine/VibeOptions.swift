@@ -50,6 +50,10 @@ public struct VibeOptions: Sendable, Equatable {
     public var failed = false
     /// `check`: the most iterations; `nil` uses `features.check_max_iterations`.
     public var maxIterations: Int?
+    /// `run`: text given to kubectl on stdin (a manifest for `-f -`).
+    public var stdin: String?
+    /// `run`: exit codes that count as success; `nil` means [0], or [0, 1] for `diff`.
+    public var allowedExitCodes: [Int32]?
 
     /// Options with these values and defaults for the rest.
     public init(model: String? = nil, mode: ExecutionMode? = nil, yes: Bool = false, freezeMemory: Bool = false, verb: String? = nil) {
@@ -62,7 +66,7 @@ public struct VibeOptions: Sendable, Equatable {
 
     static let knownKeys = [
         "version", "model", "mode", "yes", "freeze_memory", "verb", "input", "summary", "stream", "budget",
-        "timeout_seconds", "command", "request", "failed", "max_iterations",
+        "timeout_seconds", "command", "request", "failed", "max_iterations", "stdin", "allowed_exit_codes",
     ]
 
     /// Parses the options JSON; `nil` or blank means defaults.
@@ -125,6 +129,20 @@ public struct VibeOptions: Sendable, Equatable {
                 throw VibectlError(.invalidArgument, "max_iterations must be a whole number from 1 to 100")
             }
             maxIterations = Int(iterations)
+        }
+        stdin = try Self.string(object, "stdin")
+        switch object["allowed_exit_codes"] {
+        case nil, .null?:
+            break
+        case .array(let items)?:
+            allowedExitCodes = try items.map { item in
+                guard let code = item.intValue, (0...255).contains(code) else {
+                    throw VibectlError(.invalidArgument, "allowed_exit_codes must hold integers from 0 to 255")
+                }
+                return Int32(code)
+            }
+        case let other?:
+            throw VibectlError(.invalidArgument, "option allowed_exit_codes must be a list of integers, not \(other.typeName)")
         }
     }
 

@@ -261,3 +261,45 @@ struct EngineStepTests {
         }
     }
 }
+
+@Suite("Engine: the user's own kubectl command, summarised")
+struct EngineRunTests {
+    @Test("run: the user's argv goes to kubectl verbatim, then one summary+memory call")
+    func runSummarised() async throws {
+        try await EngineFixture.run(kubectlStdout: "web-1 Running\n") { fixture in
+            fixture.script(Plans.summary("web-1 runs.", memory: "web-1 runs"))
+            let result = try await fixture.engine.run(["get", "pods", "-l", "app=web x"], options: VibeOptions(), hooks: fixture.hooks())
+            #expect(fixture.kubectlArguments == ["get", "pods", "-l", "app=web x"])
+            #expect(result.status == .completed && result.summary == "web-1 runs.")
+            #expect(fixture.requestBodies.count == 1)
+            #expect(fixture.requestBodies[0].contains("how many resources"), "the verb's focus")
+        }
+    }
+
+    @Test("run: diff's exit 1 is success; without a model the output stands with the reason")
+    func runDiffWithoutModel() async throws {
+        try await EngineFixture.run(kubectlStdout: "+replicas: 3\n", kubectlExit: 1) { fixture in
+            fixture.server.enqueue(.unauthorized, for: .openai)
+            let result = try await fixture.engine.run(["diff", "-f", "x.yaml"], options: VibeOptions(), hooks: fixture.hooks())
+            #expect(result.status == .completed)
+            #expect(result.exitCode == 1)
+            #expect(result.summary == nil && result.summaryError?.isEmpty == false)
+            #expect(result.commands.first?.output.stdout == "+replicas: 3\n")
+        }
+    }
+
+    @Test("run: a user's command is not judged by the classifier, but must start with a verb")
+    func runNotClassified() async throws {
+        try await EngineFixture.run(kubectlStdout: "pod deleted\n") { fixture in
+            var options = VibeOptions()
+            options.summary = false
+            let result = try await fixture.engine.run(["delete", "pod", "x", "--force"], options: options, hooks: fixture.hooks())
+            #expect(result.status == .completed)
+            #expect(fixture.kubectlArguments == ["delete", "pod", "x", "--force"])
+            #expect(fixture.requestBodies.isEmpty)
+            await #expect(throws: VibectlError.self) {
+                _ = try await fixture.engine.run(["--help"], options: options, hooks: fixture.hooks())
+            }
+        }
+    }
+}
