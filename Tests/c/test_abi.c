@@ -1218,6 +1218,28 @@ static void test_engine(void) {
     out = NULL;
     CHECK_STATUS(vibectl_loop(c, "x", NULL, "{\"max_steps\":-1}", NULL, NULL, NULL, NULL, &out), VIBECTL_EINVAL);
 
+    step("engine: run the user's own command, summarised; diff's exit 1 is success");
+    llm_reset();
+    {
+        FILE *f = fopen(out_file, "w");
+        if (f) {
+            fputs("web-1 Running\n", f);
+            fclose(f);
+        }
+    }
+    llm_script("{\"summary\":\"web-1 runs.\",\"memory\":\"web-1 runs\"}\n");
+    CHECK_STATUS(vibectl_run(c, "[\"get\",\"pods\",\"--chunk-size=7\",\"-l\",\"app=a b\"]", NULL, NULL, NULL, &out), VIBECTL_OK);
+    CHECK(out != NULL && strstr(out, "\"summary\":\"web-1 runs.\"") != NULL && json_is(out, "status", "\"completed\""),
+          "run: %.300s", out ? out : "(null)");
+    vibectl_string_free(out);
+    out = NULL;
+    text = read_file(argv_file);
+    CHECK(text != NULL && strcmp(text, "get\npods\n--chunk-size=7\n-l\napp=a b\n") == 0, "run argv: %s", text ? text : "(not run)");
+    free(text);
+    remove(out_file);
+    CHECK_STATUS(vibectl_run(c, "[\"--help\"]", NULL, NULL, NULL, &out), VIBECTL_EINVAL);
+    CHECK_STATUS(vibectl_run(c, "[\"get\",\"pods\"]", "{\"allowed_exit_codes\":\"0\"}", NULL, NULL, &out), VIBECTL_EINVAL);
+
     step("engine: bad input");
     CHECK_STATUS(vibectl_plan(c, NULL, NULL, NULL, NULL, &out), VIBECTL_EINVAL);
     CHECK_STATUS(vibectl_plan(c, "x", "{\"mode\":\"reckless\"}", NULL, NULL, &out), VIBECTL_EINVAL);
