@@ -17,9 +17,9 @@ public func vibectl_plan(
         let text = try CStrings.read(request, "request")
         let options = try VibeOptions(json: CStrings.readOptional(options_json, "options_json"))
         let engine = handle.engine()
-        let result = try EventPump.run(on: handle, callback: callback, userData: user_data) { sink in
+        let result = try EngineBridge.run(handle, callback, user_data) { hooks in
             let metrics = StepMetrics()
-            let plan = try await engine.plan(text, options: options, hooks: EngineBridge.hooks(sink, confirm: false), metrics: metrics)
+            let plan = try await engine.plan(text, options: options, hooks: hooks, metrics: metrics)
             var json = plan.json().objectValue ?? [:]
             json["metrics"] = metrics.json()
             return JSONValue.object(json)
@@ -40,10 +40,8 @@ public func vibectl_execute(
         let plan = try EngineBridge.plan(fromJSON: CStrings.read(plan_json, "plan_json"), options: &options, engine: handle.engine())
         let engine = handle.engine()
         let frozenOptions = options
-        let result = try EventPump.run(
-            on: handle, callback: callback, userData: user_data, confirm: confirm, confirmData: confirm_data
-        ) { sink in
-            try await engine.execute(plan, options: frozenOptions, hooks: EngineBridge.hooks(sink, confirm: confirm != nil))
+        let result = try EngineBridge.run(handle, callback, user_data, confirm: confirm, confirmData: confirm_data) { hooks in
+            try await engine.execute(plan, options: frozenOptions, hooks: hooks)
         }
         try CStrings.give(result.json().jsonString(), to: out)
     }
@@ -60,10 +58,8 @@ public func vibectl_vibe(
         let text = try CStrings.read(request, "request")
         let options = try VibeOptions(json: CStrings.readOptional(options_json, "options_json"))
         let engine = handle.engine()
-        let result = try EventPump.run(
-            on: handle, callback: callback, userData: user_data, confirm: confirm, confirmData: confirm_data
-        ) { sink in
-            try await engine.vibe(text, options: options, hooks: EngineBridge.hooks(sink, confirm: confirm != nil))
+        let result = try EngineBridge.run(handle, callback, user_data, confirm: confirm, confirmData: confirm_data) { hooks in
+            try await engine.vibe(text, options: options, hooks: hooks)
         }
         try CStrings.give(result.json().jsonString(), to: out)
     }
@@ -81,8 +77,8 @@ public func vibectl_summarize(
         let options = try VibeOptions(json: CStrings.readOptional(options_json, "options_json"))
         let engine = handle.engine()
         let charsPerToken = try handle.config.value("output.chars_per_token").doubleValue ?? 4
-        let result = try EventPump.run(on: handle, callback: callback, userData: user_data) { sink in
-            let (report, metrics) = try await engine.summarize(input, options: options, hooks: EngineBridge.hooks(sink, confirm: false))
+        let result = try EngineBridge.run(handle, callback, user_data) { hooks in
+            let (report, metrics) = try await engine.summarize(input, options: options, hooks: hooks)
             return JSONValue.object([
                 "version": 1,
                 "summary": report.summary.map(JSONValue.string) ?? .null,
@@ -110,10 +106,10 @@ public func vibectl_memory_update(
         }
         let options = try VibeOptions(json: CStrings.readOptional(options_json, "options_json"))
         let engine = handle.engine()
-        let result = try EventPump.run(on: handle, callback: callback, userData: user_data) { sink in
+        let result = try EngineBridge.run(handle, callback, user_data) { hooks in
             let metrics = StepMetrics()
             let (previous, memory) = try await engine.updateMemory(
-                update, options: options, hooks: EngineBridge.hooks(sink, confirm: false), metrics: metrics)
+                update, options: options, hooks: hooks, metrics: metrics)
             return JSONValue.object(["version": 1, "memory": .string(memory), "previous": .string(previous), "metrics": metrics.json()])
         }
         try CStrings.give(result.jsonString(), to: out)
@@ -131,8 +127,8 @@ public func vibectl_run(
         let arguments = try parseArguments(CStrings.read(args_json, "args_json"))
         let options = try VibeOptions(json: CStrings.readOptional(options_json, "options_json"))
         let engine = handle.engine()
-        let result = try EventPump.run(on: handle, callback: callback, userData: user_data) { sink in
-            try await engine.run(arguments, options: options, hooks: EngineBridge.hooks(sink, confirm: false))
+        let result = try EngineBridge.run(handle, callback, user_data) { hooks in
+            try await engine.run(arguments, options: options, hooks: hooks)
         }
         try CStrings.give(result.json().jsonString(), to: out)
     }
@@ -151,10 +147,8 @@ public func vibectl_loop(
         let options = try VibeOptions(json: CStrings.readOptional(options_json, "options_json"))
         let limits = try LoopLimits(json: CStrings.readOptional(loop_json, "loop_json"))
         let engine = handle.engine()
-        let result = try EventPump.run(
-            on: handle, callback: callback, userData: user_data, confirm: confirm, confirmData: confirm_data
-        ) { sink in
-            try await engine.loop(text, options: options, limits: limits, hooks: EngineBridge.hooks(sink, confirm: confirm != nil))
+        let result = try EngineBridge.run(handle, callback, user_data, confirm: confirm, confirmData: confirm_data) { hooks in
+            try await engine.loop(text, options: options, limits: limits, hooks: hooks)
         }
         try CStrings.give(result.json().jsonString(), to: out)
     }
@@ -171,8 +165,8 @@ public func vibectl_check(
         let text = try CStrings.read(predicate, "predicate")
         let options = try VibeOptions(json: CStrings.readOptional(options_json, "options_json"))
         let engine = handle.engine()
-        let result = try EventPump.run(on: handle, callback: callback, userData: user_data) { sink in
-            try await engine.check(text, options: options, hooks: EngineBridge.hooks(sink, confirm: false))
+        let result = try EngineBridge.run(handle, callback, user_data) { hooks in
+            try await engine.check(text, options: options, hooks: hooks)
         }
         try CStrings.give(result.json().jsonString(), to: out)
     }
@@ -219,6 +213,26 @@ enum EngineBridge {
 
     /// Keys of a `vibectl_plan` result that `vibectl_execute` accepts besides the planner contract's.
     static let planResultKeys: Set<String> = ["version", "verb", "request", "argv", "display", "safety", "metrics"]
+
+    /// Runs an engine call through the event pump with hooks over its sink; a failure is also reported as an
+    /// `error` event (message, code, hint) before the call returns its status.
+    static func run<T: Sendable>(
+        _ handle: ClientHandle, _ callback: vibectl_event_cb?, _ userData: UnsafeMutableRawPointer?,
+        confirm: vibectl_confirm_cb? = nil, confirmData: UnsafeMutableRawPointer? = nil,
+        _ work: @escaping @Sendable (EngineHooks) async throws -> T
+    ) throws -> T {
+        try EventPump.run(on: handle, callback: callback, userData: userData, confirm: confirm, confirmData: confirmData) { sink in
+            let hooks = Self.hooks(sink, confirm: confirm != nil)
+            do {
+                return try await work(hooks)
+            } catch let error as VibectlError {
+                hooks.emit(
+                    "error",
+                    ["message": .string(error.message), "code": .string(error.code.name), "hint": error.hint.map(JSONValue.string) ?? .null])
+                throw error
+            }
+        }
+    }
 
     /// Hooks that emit on `sink` and, when the host gave a confirm callback, ask it through the sink.
     static func hooks(_ sink: EventSink, confirm: Bool) -> EngineHooks {
