@@ -13,6 +13,10 @@ public enum Redaction {
         "refresh_token", "secret", "client_secret", "password", "authorization",
     ]
 
+    /// Prefixes of provider error codes that end in a secret's name (`invalid_api_key: Incorrect ...`): what
+    /// follows them is a message, not a value.
+    private static let errorCodePrefixes = ["invalid_", "incorrect_", "missing_", "expired_", "revoked_"]
+
     /// Words after which the next token is a credential (`Bearer x`, `Basic x`).
     private static let schemeWords: Set<String> = ["bearer", "basic"]
 
@@ -79,7 +83,7 @@ public enum Redaction {
                 pendingMinimum = 1
                 pendingCredential = true
             } else if secretNames.contains(lowered) || secretNames.contains(where: { lowered.hasSuffix("_" + $0) }),
-                assignmentFollows(scalars, from: index)
+                !errorCodePrefixes.contains(where: { lowered.hasPrefix($0) }), assignmentFollows(scalars, from: index)
             {
                 pendingMinimum = 8
             }

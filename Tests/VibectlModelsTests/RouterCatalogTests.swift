@@ -165,6 +165,8 @@ struct RouterRedactionTests {
         "the key file /home/user/.config/vibectl/anthropic.key is empty",
         "Overloaded: please retry (basic tier) with a Bearer token",
         "uuid 123e4567-e89b-12d3-a456-426614174000",
+        "401 invalid_api_key: Incorrect API key provided",
+        "error code missing_token: Provide an Authorization header",
     ])
     func untouched(text: String) {
         #expect(Redaction.redactSecrets(text) == text)
