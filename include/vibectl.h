@@ -792,7 +792,8 @@ VIBECTL_API int vibectl_run(vibectl_client *VIBECTL_NULLABLE client, const char 
  *                     "exit_code":N,"message":...,"steps":[step results],"metrics":{...}}.
  *                     exit_code: DONE's; the halting step's (never 0); 0 exited; 4 limit
  *                     reached; 5 repeating. Free with vibectl_string_free().
- * @return As vibectl_vibe(). Events: those of vibectl_vibe() plus "step_started", "loop_ended".
+ * @return As vibectl_vibe(). Events: those of vibectl_vibe() plus "step_started", "step_finished",
+ *         "loop_ended".
  * @since 0.3.0
  */
 VIBECTL_API int vibectl_loop(vibectl_client *VIBECTL_NULLABLE client, const char *VIBECTL_NULLABLE request,

@@ -351,6 +351,55 @@ extension Client {
         return (text, json)
     }
 
+    /// vibectl_run: runs the user's own kubectl command (`args`, verb first), captured, and summarises it.
+    func run(_ args: [String], options: JSON, onEvent: @escaping (JSON) -> Void) throws(CLIError) -> (
+        text: String, json: JSON
+    ) {
+        let argsText = try Library.encode(args, what: "the kubectl arguments")
+        let sink = EventSink(onEvent)
+        let events = Unmanaged.passRetained(sink)
+        defer { events.release() }
+        let text = try Library.takeString(doing: "running kubectl") {
+            vibectl_run(handle, argsText, options.compactText, eventCallback, events.toOpaque(), $0)
+        }
+        guard let json = JSON.parse(text) else { throw Library.malformed("the step result") }
+        return (text, json)
+    }
+
+    /// vibectl_loop: vibe steps until DONE, a halting step, a limit, a repeat or the user's exit.
+    func loop(
+        _ request: String, options: JSON, limits: JSON, onEvent: @escaping (JSON) -> Void,
+        confirm: ((JSON) -> ConfirmAnswer)?
+    ) throws(CLIError) -> (text: String, json: JSON) {
+        let sink = EventSink(onEvent)
+        let events = Unmanaged.passRetained(sink)
+        defer { events.release() }
+        let decider = ConfirmSink(confirm)
+        let confirmData = Unmanaged.passRetained(decider)
+        defer { confirmData.release() }
+        let text = try Library.takeString(doing: "running the loop") {
+            vibectl_loop(
+                handle, request, options.compactText, limits.compactText, eventCallback, events.toOpaque(),
+                confirm == nil ? nil : confirmCallback, confirmData.toOpaque(), $0)
+        }
+        guard let json = JSON.parse(text) else { throw Library.malformed("the loop result") }
+        return (text, json)
+    }
+
+    /// vibectl_check: evaluates a predicate with read-only commands.
+    func check(_ predicate: String, options: JSON, onEvent: @escaping (JSON) -> Void) throws(CLIError) -> (
+        text: String, json: JSON
+    ) {
+        let sink = EventSink(onEvent)
+        let events = Unmanaged.passRetained(sink)
+        defer { events.release() }
+        let text = try Library.takeString(doing: "checking the predicate") {
+            vibectl_check(handle, predicate, options.compactText, eventCallback, events.toOpaque(), $0)
+        }
+        guard let json = JSON.parse(text) else { throw Library.malformed("the check result") }
+        return (text, json)
+    }
+
     /// vibectl_memory_update: folds `text` into memory with one model call.
     func memoryUpdate(_ text: String, options: JSON, onEvent: @escaping (JSON) -> Void) throws(CLIError) -> (
         text: String, json: JSON

@@ -58,10 +58,19 @@ struct VibeCommand: ParsableCommand {
     func run() throws {
         let flags = VibeFlags.effective(flags)
         let client = try global.client()
+        try VibeStep.run(request: request.joined(separator: " "), verb: nil, flags: flags, output: output, client: client)
+    }
+}
+
+/// One vibe step, as `vibectl vibe` and `vibectl <verb> vibe` run it: stdin, the options, the
+/// call with its renderer and confirmation prompt, the output and the exit status.
+enum VibeStep {
+    /// Runs one step for `request` (planning the arguments of `verb` when given) and exits with its code.
+    static func run(request: String, verb: String?, flags: VibeFlags, output: OutputFormat, client: Client) throws {
         let display = try DisplaySettings(client: client, flags: flags, output: output)
 
         // The request, and text piped on stdin.
-        var requestText = request.joined(separator: " ")
+        var requestText = request
         var input: String?
         if isatty(STDIN_FILENO) == 0 {
             let piped = try MemorySet.readStandardInput()
@@ -74,13 +83,9 @@ struct VibeCommand: ParsableCommand {
             }
         }
 
-        var options: [(String, JSON)] = [("version", .number("1"))]
-        if let model = flags.model { options.append(("model", .string(model))) }
-        if let mode = flags.mode { options.append(("mode", .string(mode.rawValue))) }
-        if flags.yes { options.append(("yes", .bool(true))) }
-        if flags.freezeMemory { options.append(("freeze_memory", .bool(true))) }
+        var options = engineOptions(flags: flags, display: display)
+        if let verb { options.append(("verb", .string(verb))) }
         if let input { options.append(("input", .string(input))) }
-        options.append(("stream", .bool(display.streaming)))
 
         let interrupt = Interrupt(client: client)
         defer { interrupt.restore() }
@@ -95,11 +100,7 @@ struct VibeCommand: ParsableCommand {
                 confirm: prompt.map { prompt in { prompt.ask($0) } })
         } catch {
             renderer.close()
-            if interrupt.fired || error.status == VIBECTL_ECANCELED {
-                Console.note("Interrupted.")
-                throw ExitCode(130)
-            }
-            throw ModelErrorHint.decorate(error, model: ModelErrorHint.modelInUse(client: client, option: flags.model))
+            throw interrupted(error, interrupt: interrupt, client: client, flags: flags)
         }
         renderer.close()
         if output == .text {
@@ -108,7 +109,32 @@ struct VibeCommand: ParsableCommand {
             renderer.finishMachine(result.json)
             Console.printMachine(result.json, raw: result.text, format: output)
         }
-        let code = result.json["exit_code"]?.intValue ?? (result.json["status"]?.stringValue == "completed" ? 0 : 1)
+        try exit(with: result.json)
+    }
+
+    /// The vibe options every engine call shares: model, mode, yes, freeze_memory, stream.
+    static func engineOptions(flags: VibeFlags, display: DisplaySettings) -> [(String, JSON)] {
+        var options: [(String, JSON)] = [("version", .number("1"))]
+        if let model = flags.model { options.append(("model", .string(model))) }
+        if let mode = flags.mode { options.append(("mode", .string(mode.rawValue))) }
+        if flags.yes { options.append(("yes", .bool(true))) }
+        if flags.freezeMemory { options.append(("freeze_memory", .bool(true))) }
+        options.append(("stream", .bool(display.streaming)))
+        return options
+    }
+
+    /// The error to throw for a failed engine call: exit 130 after Ctrl-C, else the library's error with the model hint.
+    static func interrupted(_ error: CLIError, interrupt: Interrupt, client: Client, flags: VibeFlags) -> any Error {
+        if interrupt.fired || error.status == VIBECTL_ECANCELED {
+            Console.note("Interrupted.")
+            return ExitCode(130)
+        }
+        return ModelErrorHint.decorate(error, model: ModelErrorHint.modelInUse(client: client, option: flags.model))
+    }
+
+    /// Exits with a result document's `exit_code` when it is not 0.
+    static func exit(with result: JSON) throws {
+        let code = result["exit_code"]?.intValue ?? (result["status"]?.stringValue == "completed" ? 0 : 1)
         if code != 0 { throw ExitCode(Int32(truncatingIfNeeded: code)) }
     }
 }
@@ -199,9 +225,16 @@ final class VibeRenderer {
     private var rawPrinted = false
     /// kubectl's output, from the `command_output` event.
     private var commandOutput: (stdout: String, stderr: String)?
+    /// Rendering the steps of a loop: each step's output is printed from its events as it ends.
+    private let loopMode: Bool
+    /// The prefix of the line that says why there is no summary (`warning:` after a planned step,
+    /// `note:` after the user's own command, where kubectl's output is the answer).
+    private let noSummaryIsNote: Bool
 
-    init(display: DisplaySettings) {
+    init(display: DisplaySettings, loopMode: Bool = false, noSummaryIsNote: Bool = false) {
         self.display = display
+        self.loopMode = loopMode
+        self.noSummaryIsNote = noSummaryIsNote
         status = StatusLine(enabled: display.spinner)
     }
 
@@ -239,7 +272,9 @@ final class VibeRenderer {
         case "summary_started":
             status.show(data["kind"]?.stringValue == "recovery" ? "looking for a fix" : "summarizing")
         case "summary_text":
-            guard display.streaming, let text = data["text"]?.stringValue, !text.isEmpty else { return }
+            // In a loop the (whole, when not streaming) summary is printed as it comes, step by step.
+            let live = display.streaming || (loopMode && display.showVibe && !display.machine)
+            guard live, let text = data["text"]?.stringValue, !text.isEmpty else { return }
             status.stopPhase()
             streamed += text
             streamOpen = !text.hasSuffix("\n")
@@ -269,8 +304,67 @@ final class VibeRenderer {
             if display.showMetrics.perCall { err("metrics: " + Self.callMetrics(data)) }
         case "done":
             status.stopPhase()
+            if loopMode { stepEnded(data["status"]?.stringValue ?? "") }
+        case "step_started":
+            guard loopMode, !display.machine else { return }
+            endStream()
+            streamed = ""
+            rawPrinted = false
+            commandOutput = nil
+            err("step \(data["step"]?.displayText ?? "?")")
+        case "thought":
+            guard loopMode, !display.machine, let text = data["text"]?.stringValue, !text.isEmpty else { return }
+            out(text)
+        case "feedback":
+            guard loopMode, !display.machine else { return }
+            if let text = data["message"]?.stringValue, !text.isEmpty { out(text) }
+            if let explanation = data["explanation"]?.stringValue, !explanation.isEmpty { err(explanation) }
         default:
             break
+        }
+    }
+
+    /// In a loop: the end of one step, whose result is known only when the loop returns.
+    private func stepEnded(_ stepStatus: String) {
+        guard !display.machine, stepStatus == "completed" || stepStatus == "failed" else { return }
+        endStream()
+        let hasSummary = !streamed.allSatisfy(\.isWhitespace)
+        if !rawPrinted, let output = commandOutput {
+            if !hasSummary {
+                printRaw(stdout: output.stdout, stderr: output.stderr)
+            } else if stepStatus == "failed", !output.stderr.isEmpty {
+                err(output.stderr.hasSuffix("\n") ? String(output.stderr.dropLast()) : output.stderr)
+            }
+        }
+    }
+
+    /// Prints the end of a loop in text mode: the problem of a halting step, DONE's explanation, or why it stopped.
+    func finishLoop(_ result: JSON) {
+        endStream()
+        let end = result["end"]?.stringValue ?? ""
+        let message = result["message"]?.stringValue ?? ""
+        let steps = result["steps"]?.arrayValue ?? []
+        for (index, step) in steps.enumerated() {
+            if let problem = step["summary_error"]?.stringValue, !problem.isEmpty, display.showVibe {
+                Console.warning("step \(index + 1): no summary: \(problem)")
+            }
+        }
+        switch end {
+        case "done":
+            if display.showVibe, !message.isEmpty { out(message) }
+        case "halted":
+            let last = steps.last ?? .object([])
+            switch last["status"]?.stringValue ?? "" {
+            case "declined", "needs_confirmation", "rejected", "error", "planner_error": reportProblem(last)
+            default: Console.error("the loop stopped: \(message)", hint: nil)
+            }
+        case "exited":
+            note("Stopped by the user.")
+        default:
+            Console.error("the loop \(message.hasPrefix("stopped") ? message : "stopped: " + message)", hint: nil)
+        }
+        if display.showMetrics.totals, let metrics = result["metrics"] {
+            err("metrics: " + Self.totalMetrics(metrics))
         }
     }
 
@@ -299,7 +393,7 @@ final class VibeRenderer {
                 out(body.hasSuffix("\n") ? String(body.dropLast()) : body)
             }
             if let problem = result["summary_error"]?.stringValue, !problem.isEmpty, display.showVibe {
-                Console.warning("no summary: \(problem)")
+                if noSummaryIsNote { note("note: no summary: \(problem)") } else { Console.warning("no summary: \(problem)") }
             }
         case "done":
             if display.showVibe, let message, !message.isEmpty { out(message) }
@@ -330,7 +424,7 @@ final class VibeRenderer {
     }
 
     /// The stderr lines of a step that did not run its command or failed to plan.
-    private func reportProblem(_ result: JSON) {
+    func reportProblem(_ result: JSON) {
         let message = result["message"]?.stringValue ?? ""
         switch result["status"]?.stringValue ?? "" {
         case "declined":

@@ -126,11 +126,45 @@ enum ArgumentRewrite {
             })
         {
             if ObjectIdentifier(next) == ObjectIdentifier(JustCommand.self) { return arguments }
+            if next is any KubectlVerbCommand.Type {
+                // After a verb, -o is kubectl's: vibectl's own format goes as --json / --yaml.
+                rest.insert(contentsOf: verbOutputOptions(moved), at: depth + 1)
+                return kept + rest
+            }
             command = next
             depth += 1
         }
         guard depth > 0 else { return arguments }
         rest.insert(contentsOf: moved, at: depth)
         return kept + rest
+    }
+
+    /// `-o json|yaml|text` given before a verb, as the verb's `--json` / `--yaml` (text: nothing);
+    /// any other format (`-o wide`) is kubectl's and stays `-o FORMAT`.
+    static func verbOutputOptions(_ moved: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        while index < moved.count {
+            let option = moved[index]
+            var value: String
+            if option == "-o" || option == "--output" {
+                value = index + 1 < moved.count ? moved[index + 1] : ""
+                index += 2
+            } else if option.hasPrefix("--output=") {
+                value = String(option.dropFirst("--output=".count))
+                index += 1
+            } else {
+                value = String(option.dropFirst(2))
+                if value.hasPrefix("=") { value.removeFirst() }
+                index += 1
+            }
+            switch value {
+            case "json": result.append("--json")
+            case "yaml": result.append("--yaml")
+            case "text": break
+            default: result.append(contentsOf: ["-o", value])
+            }
+        }
+        return result
     }
 }

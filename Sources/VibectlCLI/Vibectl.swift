@@ -68,6 +68,14 @@ struct Vibectl: ParsableCommand {
               vibectl config show
               # Use another kubectl binary
               vibectl config set core.kubectl_command /usr/local/bin/kubectl
+              # kubectl's own verbs, summarised (flags pass through; -o is kubectl's)
+              vibectl get pods -n payments --show-raw-output
+              vibectl logs web-1 --tail=500
+              # ... or planned from a request for that verb
+              vibectl scale vibe "web to 3 replicas"
+              # Loops and checks
+              vibectl auto "make every deployment in staging healthy" --max-steps 10
+              vibectl check "every deployment in shop has all replicas ready"
               # Run kubectl through vibectl (every argument after 'just' goes to kubectl)
               vibectl just get pods -n kube-system
               # See which models have keys, and test them (latency, tokens, cost)
@@ -88,8 +96,11 @@ struct Vibectl: ParsableCommand {
               1     failure (stderr has the error, and a hint when there is a fix)
               64    usage error (unknown command or option, missing argument)
               2, 3  'vibectl classify': confirm, reject (0 is safe)
-              N     'vibectl just' exits with kubectl's own exit status; 'vibectl vibe' too
-                    when a command ran, or with the planner's code when it says DONE
+              0-3   'vibectl check': true, false, poorly posed, cannot determine
+              4, 5  'vibectl auto'/'semiauto': a budget was reached; the plan kept repeating
+              N     'vibectl just' and the verb commands ('vibectl get ...') exit with kubectl's
+                    own exit status; 'vibectl vibe' too when a command ran, or with the
+                    planner's code when it says DONE
               10    'vibectl vibe': you declined the command
               11    'vibectl vibe': the command needs confirmation and there is no terminal
                     (re-run with --yes, or in a terminal)
@@ -101,8 +112,8 @@ struct Vibectl: ParsableCommand {
               VIBECTL_<P>_API_KEY     API key of provider P (also <P>_API_KEY, e.g. OPENAI_API_KEY)
               NO_COLOR, TERM=dumb     disable colour (colour is used only on a terminal)
             """,
-        subcommands: [
-            VibeCommand.self, VersionCommand.self, ConfigCommand.self, MemoryCommand.self, InstructionsCommand.self,
+        subcommands: [VibeCommand.self, AutoCommand.self, SemiautoCommand.self, CheckCommand.self] + VerbTable.commands + [
+            VersionCommand.self, ConfigCommand.self, MemoryCommand.self, InstructionsCommand.self,
             ModelCommand.self, JustCommand.self, CompactCommand.self, RedactCommand.self, ClassifyCommand.self,
             CompletionCommand.self,
         ]
@@ -124,8 +135,18 @@ struct Vibectl: ParsableCommand {
         do {
             let arguments = ArgumentRewrite.moveLeadingOutputOption(
                 Array(CommandLine.arguments.dropFirst()), root: Vibectl.self)
-            var command = try parseAsRoot(arguments)
-            try command.run()
+            if let (root, verb, rest) = VerbDispatch.split(arguments) {
+                // The root options parse as usual; the verb's words go to kubectl and vibectl's flags among them.
+                _ = try parseAsRoot(root)
+                if verb == "version" {
+                    try VersionCommand.run(captured: rest)
+                } else {
+                    try VerbRunner.run(verb: verb, captured: rest)
+                }
+            } else {
+                var command = try parseAsRoot(arguments)
+                try command.run()
+            }
             exitStatus = 0
         } catch let error as CLIError {
             Console.error(error.message, hint: error.hint)

@@ -70,7 +70,7 @@ extension VibeEngine {
         guard !predicate.allSatisfy(\.isWhitespace) else {
             result.verdict = .poorlyPosed
             result.explanation = "the predicate is empty"
-            return result
+            return finished(result, hooks: hooks)
         }
         var history: [(command: String, output: String)] = []
         let runner = try EngineSettings.runner(config, environment: environment, timeoutSeconds: options.timeoutSeconds)

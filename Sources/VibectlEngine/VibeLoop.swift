@@ -127,6 +127,13 @@ extension VibeEngine {
             hooks.emit("step_started", ["step": .int(steps.count + 1)])
             let step = try await vibe(steps.isEmpty ? request : "", options: options, hooks: hooks, history: history)
             steps.append(step)
+            hooks.emit(
+                "step_finished",
+                [
+                    "step": .int(steps.count), "status": .string(step.status.rawValue), "exit_code": .int(Int(step.exitCode)),
+                    "message": step.message.map(JSONValue.string) ?? .null,
+                    "summary_error": step.summaryError.map(JSONValue.string) ?? .null,
+                ])
             cost += step.metrics.calls.compactMap(\.metrics.costUSD).reduce(0, +)
             switch step.status {
             case .done:

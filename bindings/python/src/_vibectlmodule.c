@@ -1142,7 +1142,16 @@ engine_confirm_trampoline(const char *request_json, char *note, size_t note_size
     return rc;
 }
 
-typedef enum { ENGINE_PLAN, ENGINE_EXECUTE, ENGINE_VIBE, ENGINE_SUMMARIZE, ENGINE_MEMORY_UPDATE } engine_call_kind;
+typedef enum {
+    ENGINE_PLAN,
+    ENGINE_EXECUTE,
+    ENGINE_VIBE,
+    ENGINE_SUMMARIZE,
+    ENGINE_MEMORY_UPDATE,
+    ENGINE_RUN,
+    ENGINE_LOOP,
+    ENGINE_CHECK,
+} engine_call_kind;
 
 static int
 check_callable(PyObject *obj, const char *what)
@@ -1155,8 +1164,9 @@ check_callable(PyObject *obj, const char *what)
 }
 
 /*
- * plan / execute / vibe / summarize / memory_update: (text, options_json=None,
- * callback=None[, confirm=None], interruptible=False). Returns the result JSON as str.
+ * plan / execute / vibe / summarize / memory_update / run / loop / check: (text,
+ * options_json=None[, loop_json=None], callback=None[, confirm=None], interruptible=False).
+ * Returns the result JSON as str.
  */
 static PyObject *
 engine_call(ClientObject *self, PyObject *args, engine_call_kind kind)
@@ -1165,6 +1175,7 @@ engine_call(ClientObject *self, PyObject *args, engine_call_kind kind)
     PyObject *options_obj = Py_None;
     PyObject *callback = Py_None;
     PyObject *confirm = Py_None;
+    PyObject *loop_obj = Py_None;
     int interruptible = 0;
     const char *what = "request";
     int ok;
@@ -1183,6 +1194,18 @@ engine_call(ClientObject *self, PyObject *args, engine_call_kind kind)
         what = "text";
         ok = PyArg_ParseTuple(args, "O|OOp:summarize", &text_obj, &options_obj, &callback, &interruptible);
         break;
+    case ENGINE_RUN:
+        what = "args_json";
+        ok = PyArg_ParseTuple(args, "O|OOp:run", &text_obj, &options_obj, &callback, &interruptible);
+        break;
+    case ENGINE_LOOP:
+        ok = PyArg_ParseTuple(args, "O|OOOOp:loop", &text_obj, &options_obj, &loop_obj, &callback, &confirm,
+                              &interruptible);
+        break;
+    case ENGINE_CHECK:
+        what = "predicate";
+        ok = PyArg_ParseTuple(args, "O|OOp:check", &text_obj, &options_obj, &callback, &interruptible);
+        break;
     default:
         what = "text";
         ok = PyArg_ParseTuple(args, "O|OOp:memory_update", &text_obj, &options_obj, &callback, &interruptible);
@@ -1200,7 +1223,9 @@ engine_call(ClientObject *self, PyObject *args, engine_call_kind kind)
     }
     const char *text = NULL;
     const char *options = NULL;
-    if (utf8_arg(st, text_obj, what, 0, &text) < 0 || utf8_arg(st, options_obj, "options_json", 1, &options) < 0) {
+    const char *loop = NULL;
+    if (utf8_arg(st, text_obj, what, 0, &text) < 0 || utf8_arg(st, options_obj, "options_json", 1, &options) < 0
+        || utf8_arg(st, loop_obj, "loop_json", 1, &loop) < 0) {
         return NULL;
     }
     vibectl_client *handle = client_enter(self, st);
@@ -1230,6 +1255,15 @@ engine_call(ClientObject *self, PyObject *args, engine_call_kind kind)
         break;
     case ENGINE_SUMMARIZE:
         status = vibectl_summarize(handle, text, options, cb, data, &out);
+        break;
+    case ENGINE_RUN:
+        status = vibectl_run(handle, text, options, cb, data, &out);
+        break;
+    case ENGINE_LOOP:
+        status = vibectl_loop(handle, text, options, loop, cb, data, ccb, data, &out);
+        break;
+    case ENGINE_CHECK:
+        status = vibectl_check(handle, text, options, cb, data, &out);
         break;
     default:
         status = vibectl_memory_update(handle, text, options, cb, data, &out);
@@ -1286,6 +1320,24 @@ static PyObject *
 Client_memory_update(ClientObject *self, PyObject *args)
 {
     return engine_call(self, args, ENGINE_MEMORY_UPDATE);
+}
+
+static PyObject *
+Client_run(ClientObject *self, PyObject *args)
+{
+    return engine_call(self, args, ENGINE_RUN);
+}
+
+static PyObject *
+Client_loop(ClientObject *self, PyObject *args)
+{
+    return engine_call(self, args, ENGINE_LOOP);
+}
+
+static PyObject *
+Client_check(ClientObject *self, PyObject *args)
+{
+    return engine_call(self, args, ENGINE_CHECK);
 }
 
 static PyObject *
@@ -1401,6 +1453,20 @@ static PyMethodDef Client_methods[] = {
      "memory_update($self, text, options_json=None, callback=None, interruptible=False, /)\n--\n\n"
      "vibectl_memory_update(): folds text into memory with one model call; returns\n"
      "{\"memory\",\"previous\",\"metrics\"} as JSON."},
+    {"run", (PyCFunction)Client_run, METH_VARARGS,
+     "run($self, args_json, options_json=None, callback=None, interruptible=False, /)\n--\n\n"
+     "vibectl_run(): runs the user's own kubectl arguments (a JSON array of str, verb first),\n"
+     "captured, then summarises the output and updates memory; returns the step result JSON.\n"
+     "kubectl's exit code is in the result, not an error. Callbacks as in plan()."},
+    {"loop", (PyCFunction)Client_loop, METH_VARARGS,
+     "loop($self, request, options_json=None, loop_json=None, callback=None, confirm=None, interruptible=False, /)\n--\n\n"
+     "vibectl_loop(): runs vibe steps until DONE, a halting step, a limit (loop_json: max_steps,\n"
+     "max_seconds, max_cost, interval_seconds), a repeating command or the user's exit;\n"
+     "returns the loop result JSON. Callbacks as in execute()."},
+    {"check", (PyCFunction)Client_check, METH_VARARGS,
+     "check($self, predicate, options_json=None, callback=None, interruptible=False, /)\n--\n\n"
+     "vibectl_check(): evaluates a predicate about the cluster with read-only commands;\n"
+     "returns the verdict JSON. Callbacks as in plan()."},
     {"instructions_get", (PyCFunction)Client_instructions_get, METH_NOARGS,
      "instructions_get($self, /)\n--\n\n"
      "vibectl_instructions_get(): the custom instructions and their source, as JSON."},

@@ -121,6 +121,13 @@ int vibectl_memory_update(vibectl_client *c, const char *t, const char *p, vibec
 int vibectl_instructions_get(vibectl_client *c, char **o) { (void)c; (void)o; return -1; }
 int vibectl_instructions_set(vibectl_client *c, const char *t) { (void)c; (void)t; return -1; }
 int vibectl_instructions_clear(vibectl_client *c) { (void)c; return -1; }
+int vibectl_run(vibectl_client *c, const char *a, const char *p, vibectl_event_cb cb, void *u, char **o)
+{ (void)c; (void)a; (void)p; (void)cb; (void)u; (void)o; return -1; }
+int vibectl_loop(vibectl_client *c, const char *r, const char *p, const char *l, vibectl_event_cb cb, void *u,
+                 vibectl_confirm_cb k, void *d, char **o)
+{ (void)c; (void)r; (void)p; (void)l; (void)cb; (void)u; (void)k; (void)d; (void)o; return -1; }
+int vibectl_check(vibectl_client *c, const char *r, const char *p, vibectl_event_cb cb, void *u, char **o)
+{ (void)c; (void)r; (void)p; (void)cb; (void)u; (void)o; return -1; }
 """
 
 

@@ -19,6 +19,11 @@ The vibe engine turns plain English into a kubectl step and back into a short an
     step = client.vibe("scale web to 3", confirm=lambda request: True)
     print(step.summary)                                 # a StepResult
 
+``client.run_kubectl(["get", "pods"])`` runs your own kubectl command and summarises it,
+``client.check("every pod in web is ready")`` returns a :class:`CheckResult` verdict, and
+``client.auto(goal, max_steps=10)`` / ``client.semiauto(goal, confirm=...)`` loop until
+done (a :class:`LoopResult`).
+
 Commands that change the cluster ask ``confirm`` (a :class:`ConfirmationRequest` in, True,
 False, a choice or a :class:`Decision` out); without it they raise
 :class:`ConfirmationRequired` and do not run. ``client.events(request)`` yields the
@@ -75,6 +80,7 @@ __all__ = [
     "AuthenticationError",
     "CallbackError",
     "CancelledError",
+    "CheckResult",
     "Client",
     "CommandRejected",
     "Compaction",
@@ -91,6 +97,7 @@ __all__ = [
     "InvalidArgumentError",
     "KubectlError",
     "LockedError",
+    "LoopResult",
     "Memory",
     "MemoryStatus",
     "ModelError",
@@ -108,6 +115,8 @@ __all__ = [
     "VibectlIOError",
     "__version__",
     "abi_version",
+    "auto",
+    "check",
     "classify",
     "compact",
     "config_schema",
@@ -115,6 +124,8 @@ __all__ = [
     "plan",
     "redact",
     "run",
+    "run_kubectl",
+    "semiauto",
     "status_name",
     "summarize",
     "version_number",
@@ -1059,7 +1070,10 @@ class StepResult:
 
     @property
     def ok(self) -> bool:
-        """True when the step ended well: exit code 0 and not declined, rejected or failed."""
+        """True when the step ended well: status ``"completed"`` (kubectl's exit code was allowed, e.g. 1
+        for ``diff``), or exit code 0 and not declined, rejected or failed."""
+        if self.status == "completed":
+            return True
         return self.exit_code == 0 and self.status not in ("failed", "declined", "rejected", "error", "planner_error")
 
     @property
@@ -1069,8 +1083,13 @@ class StepResult:
 
     @property
     def command(self) -> str | None:
-        """The command of the step as shown to a user, or None when the plan was not a COMMAND."""
-        return self.plan.command if self.plan is not None else None
+        """The command of the step as shown to a user, or None when nothing was to run (not a COMMAND)."""
+        if self.plan is not None and self.plan.command is not None:
+            return self.plan.command
+        if self.commands:
+            display = self.commands[-1].get("display")
+            return display if isinstance(display, str) else _display(self.commands[-1].get("argv"))
+        return None
 
     def __str__(self) -> str:
         for text in (self.summary, self.recovery, self.message):
@@ -1206,6 +1225,116 @@ class Event:
         return f"<Event #{self.seq} {self.type} {data}>"
 
 
+class CheckResult:
+    """The verdict of :meth:`Client.check` on a predicate about the cluster.
+
+    ``verdict`` is ``"true"``, ``"false"``, ``"poorly_posed"`` or ``"cannot_determine"``;
+    ``exit_code`` the CLI's exit code for it (0, 1, 2, 3). ``explanation`` says why, in the
+    model's words (or the library's, when the check was stopped: a refused plan, the
+    iteration limit). ``commands`` lists the read-only kubectl runs (dicts: ``argv``,
+    ``display``, ``exit_code``, ``stdout``, ``stderr``, ...), ``iterations`` the planning
+    iterations used, ``metrics`` the model calls and times (dict), ``raw`` the library's
+    JSON. ``bool(result)`` is True only for a ``"true"`` verdict.
+    """
+
+    __slots__ = ("verdict", "exit_code", "explanation", "commands", "iterations", "metrics", "raw")
+
+    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+        data = raw if raw is not None else {}
+        self.verdict: str = data.get("verdict") or "cannot_determine"
+        code = data.get("exit_code")
+        self.exit_code: int = code if isinstance(code, int) else 3
+        self.explanation: str = data.get("explanation") or ""
+        self.commands: list[dict[str, Any]] = [c for c in data.get("commands") or () if isinstance(c, dict)]
+        self.iterations: int = data.get("iterations") or 0
+        self.metrics: dict[str, Any] = dict(data.get("metrics") or {})
+        self.raw = data
+
+    def __bool__(self) -> bool:
+        return self.verdict == "true"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CheckResult):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        why = f" explanation={_preview(self.explanation)}" if self.explanation else ""
+        return (
+            f"<CheckResult {self.verdict} exit_code={self.exit_code} iterations={self.iterations} "
+            f"commands={len(self.commands)}{why}>"
+        )
+
+    def _repr_markdown_(self) -> str:
+        label = self.verdict.replace("_", " ")
+        parts = [f"**check: {label}** (exit code {self.exit_code})\n\n"]
+        if self.explanation:
+            parts.append(_md_text(self.explanation) + "\n\n")
+        for record in self.commands:
+            display = record.get("display") or _display(record.get("argv"))
+            parts.append(f"- `{display}` (exit code {record.get('exit_code')})\n")
+        return "".join(parts).rstrip("\n") + "\n"
+
+
+class LoopResult:
+    """How a :meth:`Client.auto` or :meth:`Client.semiauto` loop ended, and its steps.
+
+    ``end`` is ``"done"`` (the planner said DONE), ``"halted"`` (a step halted: ERROR,
+    rejected, declined, needs confirmation with nobody to ask, a failure without recovery),
+    ``"exited"`` (the user chose exit in semiauto), ``"limit_reached"`` (a step, time or
+    cost limit) or ``"repeating"`` (the same command gave the same result three times).
+    ``exit_code`` is the CLI's: DONE's exit code, the halting step's (never 0), 0 for
+    exited, 4 for limit_reached, 5 for repeating. ``message`` says why in one sentence,
+    ``steps`` are the :class:`StepResult` of every step (statuses ``"needs_confirmation"``
+    and ``"rejected"`` included: a loop never raises them), ``metrics`` the loop's totals
+    (``steps``, ``model_calls``, ``prompt_chars``, ``cost_usd``), ``raw`` the library's JSON.
+    ``bool(result)`` is True when the exit code is 0.
+    """
+
+    __slots__ = ("end", "exit_code", "message", "steps", "metrics", "raw")
+
+    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+        data = raw if raw is not None else {}
+        self.end: str = data.get("end") or ""
+        self.exit_code: int = data.get("exit_code") or 0
+        self.message: str | None = data.get("message")
+        self.steps: list[StepResult] = [StepResult(step) for step in data.get("steps") or () if isinstance(step, dict)]
+        self.metrics: dict[str, Any] = dict(data.get("metrics") or {})
+        self.raw = data
+
+    def __bool__(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def last(self) -> StepResult | None:
+        """The last step, or None when no step ran."""
+        return self.steps[-1] if self.steps else None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LoopResult):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        why = f" message={_preview(self.message)}" if self.message else ""
+        return f"<LoopResult {self.end} exit_code={self.exit_code} steps={len(self.steps)}{why}>"
+
+    def _repr_markdown_(self) -> str:
+        parts = [f"**loop {self.end.replace('_', ' ')}** (exit code {self.exit_code}, {len(self.steps)} steps)\n\n"]
+        if self.message:
+            parts.append(_md_text(self.message) + "\n\n")
+        for number, step in enumerate(self.steps, 1):
+            what = f" `{step.command}`" if step.command else ""
+            text = step.summary or step.recovery or step.message
+            tail = f": {_preview(text, 120)[1:-1]}" if text else ""
+            parts.append(f"{number}. **{step.status}**{what}{tail}\n")
+        return "".join(parts).rstrip("\n") + "\n"
+
+
 def _engine_error(cls: type[VibectlError], message: str, hint: str | None, result: StepResult) -> VibectlError:
     error = cls(message)
     error.hint = hint
@@ -1323,8 +1452,9 @@ def _vibe_options(
     stream: bool = True,
     budget: int | None = None,
     timeout_seconds: float | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> str:
-    """The "vibe options" JSON (docs/abi.md); defaults are left out."""
+    """The "vibe options" JSON (docs/abi.md); defaults are left out. ``extra`` keys are added as given."""
     options: dict[str, Any] = {"version": 1}
     for name, value in (("model", model), ("mode", mode), ("verb", verb), ("input", input)):
         if value is not None:
@@ -1349,7 +1479,18 @@ def _vibe_options(
         if isinstance(timeout_seconds, bool) or not isinstance(timeout_seconds, (int, float)):
             raise TypeError(f"timeout_seconds must be a number or None, not {type(timeout_seconds).__name__}")
         options["timeout_seconds"] = timeout_seconds
+    if extra:
+        options.update(extra)
     return _dumps(options)
+
+
+def _number(name: str, value: Any, *, integer: bool = False) -> Any:
+    """``value`` when it is a number (an int when ``integer``), else TypeError; bools are refused."""
+    kinds: tuple[type, ...] = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        wanted = "int" if integer else "a number"
+        raise TypeError(f"{name} must be {wanted} or None, not {type(value).__name__}")
+    return value
 
 
 def _plan_json(plan: Plan | dict[str, Any] | str) -> str:
@@ -1603,7 +1744,8 @@ class Client:
 
     ``client.config``, ``client.memory`` and ``client.instructions`` read and change
     settings, memory and custom instructions; :meth:`vibe`, :meth:`plan`, :meth:`run`,
-    :meth:`events` and :meth:`summarize` are the vibe engine; :meth:`models`,
+    :meth:`events`, :meth:`summarize`, :meth:`run_kubectl`, :meth:`check`, :meth:`auto` and
+    :meth:`semiauto` are the vibe engine; :meth:`models`,
     :meth:`check_model`, :meth:`complete` and :meth:`metrics` talk to language models;
     :meth:`kubectl` runs kubectl. A Client may be shared between
     threads (the library serialises calls on one client) and is a context manager that
@@ -1972,6 +2114,198 @@ class Client:
         callback = _event_callback(on_event, on_text)
         return Summary(_load_object(self._c.summarize(text, _dumps(options), callback, _interruptible())))
 
+    def run_kubectl(
+        self,
+        args: Iterable[str],
+        *,
+        stdin: str | None = None,
+        allowed_exit_codes: Iterable[int] | None = None,
+        request: str | None = None,
+        on_event: Callable[[Event], Any] | None = None,
+        on_text: Callable[[str], Any] | None = None,
+        model: str | None = None,
+        freeze_memory: bool = False,
+        summary: bool = True,
+        stream: bool = True,
+        budget: int | None = None,
+        timeout_seconds: float | None = None,
+    ) -> StepResult:
+        """Runs the user's own kubectl command, captured, then summarises it: ``vibectl get pods`` from Python.
+
+        ``args`` go to kubectl verbatim, verb first, without ``"kubectl"`` (an argv, never a
+        shell; not judged by the safety classifier: they are yours, as with kubectl itself).
+        Then one model call returns the summary (or recovery suggestions after a failure)
+        and the new memory, with the verb's focus. ``stdin`` is given to kubectl on its
+        standard input (a manifest for ``["apply", "-f", "-"]``). ``allowed_exit_codes``
+        (default ``[0]``, ``[0, 1]`` for ``diff``) decide between ``"completed"`` and
+        ``"failed"``; kubectl's exit code is the result's ``exit_code`` either way, never an
+        exception. ``summary=False`` runs kubectl only. Without a usable model (no key,
+        provider down, ...) kubectl's output is still returned (``.output``,
+        ``.commands[0]``) and ``summary_error`` says why there is no summary.
+
+        Raises KubectlError when kubectl cannot be started, TimeoutError past
+        ``timeout_seconds``, CancelledError after :meth:`cancel`; Ctrl-C on the main
+        thread cancels the call and raises KeyboardInterrupt.
+        """
+        extra: dict[str, Any] = {}
+        if stdin is not None:
+            if not isinstance(stdin, str):
+                raise TypeError(f"stdin must be str or None, not {type(stdin).__name__}")
+            extra["stdin"] = stdin
+        if request is not None:
+            if not isinstance(request, str):
+                raise TypeError(f"request must be str or None, not {type(request).__name__}")
+            extra["request"] = request
+        if allowed_exit_codes is not None:
+            if isinstance(allowed_exit_codes, (str, bytes)):
+                raise TypeError("allowed_exit_codes must be a list of int, e.g. [0, 1]")
+            extra["allowed_exit_codes"] = [
+                _number("allowed_exit_codes", code, integer=True) for code in allowed_exit_codes
+            ]
+        options = _vibe_options(
+            model=model, freeze_memory=freeze_memory, summary=summary, stream=stream, budget=budget,
+            timeout_seconds=timeout_seconds, extra=extra,
+        )
+        argv = _argv(args)
+        callback = _event_callback(on_event, on_text)
+        return StepResult(_load_object(self._c.run(_dumps(argv), options, callback, _interruptible())))
+
+    def check(
+        self,
+        predicate: str,
+        *,
+        max_iterations: int | None = None,
+        on_event: Callable[[Event], Any] | None = None,
+        model: str | None = None,
+        budget: int | None = None,
+        timeout_seconds: float | None = None,
+    ) -> CheckResult:
+        """Evaluates a predicate about the cluster ("every deployment in shop has all replicas ready").
+
+        Each iteration plans one step; only read-only commands run (the classifier's safe and
+        read-only, no manifest): any other plan is refused, nothing runs and the verdict is
+        ``"cannot_determine"``. Each command's output (redacted, compacted to ``budget``)
+        goes into the next iteration's prompt. The planner's DONE carries the verdict; at
+        most ``max_iterations`` iterations (1 to 100; default
+        features.check_max_iterations). No summary call, memory untouched.
+
+        Returns a :class:`CheckResult` — a ``"false"`` or ``"cannot_determine"`` verdict is a
+        result, not an exception (``bool(result)`` is True only for ``"true"``). Raises the
+        model errors of :meth:`plan`, KubectlError, CancelledError; Ctrl-C on the main
+        thread cancels the call and raises KeyboardInterrupt.
+        """
+        extra: dict[str, Any] = {}
+        if max_iterations is not None:
+            extra["max_iterations"] = _number("max_iterations", max_iterations, integer=True)
+        options = _vibe_options(model=model, budget=budget, timeout_seconds=timeout_seconds, extra=extra)
+        callback = _event_callback(on_event, None)
+        return CheckResult(_load_object(self._c.check(predicate, options, callback, _interruptible())))
+
+    def auto(
+        self,
+        request: str = "",
+        *,
+        max_steps: int | None = None,
+        max_seconds: float | None = None,
+        max_cost: float | None = None,
+        interval: float = 0,
+        confirm: Callable[[ConfirmationRequest], Any] | None = None,
+        on_event: Callable[[Event], Any] | None = None,
+        on_text: Callable[[str], Any] | None = None,
+        model: str | None = None,
+        yes: bool = False,
+        freeze_memory: bool = False,
+        summary: bool = True,
+        stream: bool = True,
+        budget: int | None = None,
+        timeout_seconds: float | None = None,
+    ) -> LoopResult:
+        """Runs vibe steps towards ``request`` in auto mode until the goal is reached or a limit stops it.
+
+        Each step's command and compacted output go into the next planning call. Commands
+        that change the cluster run without asking, except the ones the safety classifier
+        forces to confirm: those ask ``confirm`` (as in :meth:`run`), and without it the
+        loop halts (exit code 11). ``""`` continues from memory. Limits: ``max_steps``,
+        ``max_seconds`` (wall clock), ``max_cost`` (USD, from llm.prices); ``interval``
+        seconds pass between steps. ``on_event(event)`` receives every :class:`Event`
+        (``step_started`` and ``loop_ended`` besides those of :meth:`vibe`).
+
+        Returns a :class:`LoopResult`; however it ends (done, halted, limit_reached,
+        repeating) is a result, not an exception — look at ``end`` and ``exit_code``. Raises
+        the model errors of :meth:`plan`, CancelledError after :meth:`cancel`, and an
+        exception ``confirm`` or ``on_event`` raises, unchanged; Ctrl-C on the main thread
+        cancels the loop and raises KeyboardInterrupt.
+        """
+        return self._loop(
+            "auto", request, max_steps, max_seconds, max_cost, interval, confirm, on_event, on_text,
+            model=model, yes=yes, freeze_memory=freeze_memory, summary=summary, stream=stream, budget=budget,
+            timeout_seconds=timeout_seconds,
+        )
+
+    def semiauto(
+        self,
+        request: str = "",
+        *,
+        max_steps: int | None = None,
+        max_seconds: float | None = None,
+        max_cost: float | None = None,
+        interval: float = 0,
+        confirm: Callable[[ConfirmationRequest], Any] | None = None,
+        on_event: Callable[[Event], Any] | None = None,
+        on_text: Callable[[str], Any] | None = None,
+        model: str | None = None,
+        yes: bool = False,
+        freeze_memory: bool = False,
+        summary: bool = True,
+        stream: bool = True,
+        budget: int | None = None,
+        timeout_seconds: float | None = None,
+    ) -> LoopResult:
+        """:meth:`auto` in semiauto mode: every step that needs confirmation asks ``confirm``.
+
+        The :class:`ConfirmationRequest` then offers ``"exit"`` too, which ends the loop
+        (end ``"exited"``, exit code 0) without running the command. Read-only steps run
+        without asking. Without ``confirm`` the first command that changes the cluster is
+        not run and the loop halts (end ``"halted"``, exit code 11, the last step's status
+        ``"needs_confirmation"``). Arguments and result as :meth:`auto`.
+        """
+        return self._loop(
+            "semiauto", request, max_steps, max_seconds, max_cost, interval, confirm, on_event, on_text,
+            model=model, yes=yes, freeze_memory=freeze_memory, summary=summary, stream=stream, budget=budget,
+            timeout_seconds=timeout_seconds,
+        )
+
+    def _loop(
+        self,
+        mode: str,
+        request: str,
+        max_steps: int | None,
+        max_seconds: float | None,
+        max_cost: float | None,
+        interval: float,
+        confirm: Callable[[ConfirmationRequest], Any] | None,
+        on_event: Callable[[Event], Any] | None,
+        on_text: Callable[[str], Any] | None,
+        **vibe_options: Any,
+    ) -> LoopResult:
+        options = _vibe_options(mode=mode, **vibe_options)
+        limits: dict[str, Any] = {"version": 1}
+        for name, value, integer in (
+            ("max_steps", max_steps, True),
+            ("max_seconds", max_seconds, False),
+            ("max_cost", max_cost, False),
+        ):
+            if value is not None:
+                limits[name] = _number(name, value, integer=integer)
+        if interval is None:
+            interval = 0
+        if _number("interval", interval):
+            limits["interval_seconds"] = interval
+        callback = _event_callback(on_event, on_text)
+        confirm_cb = _confirm_callback(confirm)
+        raw = self._c.loop(request, options, _dumps(limits), callback, confirm_cb, _interruptible())
+        return LoopResult(_load_object(raw))
+
     def metrics(self) -> dict[str, Any]:
         """Model calls, tokens, retries and cost accumulated by this client, overall and ``by_model``."""
         return _load_object(self._c.metrics())
@@ -2073,3 +2407,23 @@ def events(request: str = "", **options: Any) -> VibeEvents:
 def summarize(text: str, verb: str | None = "logs", **options: Any) -> Summary:
     """:meth:`Client.summarize` on the default client."""
     return _default().summarize(text, verb, **options)
+
+
+def run_kubectl(args: Iterable[str], **options: Any) -> StepResult:
+    """:meth:`Client.run_kubectl` on the default client: ``vibectl.run_kubectl(["get", "pods"])``."""
+    return _default().run_kubectl(args, **options)
+
+
+def check(predicate: str, **options: Any) -> CheckResult:
+    """:meth:`Client.check` on the default client: ``vibectl.check("all pods in web are ready")``."""
+    return _default().check(predicate, **options)
+
+
+def auto(request: str = "", **options: Any) -> LoopResult:
+    """:meth:`Client.auto` on the default client."""
+    return _default().auto(request, **options)
+
+
+def semiauto(request: str = "", **options: Any) -> LoopResult:
+    """:meth:`Client.semiauto` on the default client."""
+    return _default().semiauto(request, **options)

@@ -123,6 +123,32 @@ class Client:
         interruptible: bool = False,
         /,
     ) -> str: ...
+    def run(
+        self,
+        args_json: str,
+        options_json: str | None = None,
+        callback: Callable[[str], object] | None = None,
+        interruptible: bool = False,
+        /,
+    ) -> str: ...
+    def loop(
+        self,
+        request: str,
+        options_json: str | None = None,
+        loop_json: str | None = None,
+        callback: Callable[[str], object] | None = None,
+        confirm: Callable[[str], int | tuple[int, str | None]] | None = None,
+        interruptible: bool = False,
+        /,
+    ) -> str: ...
+    def check(
+        self,
+        predicate: str,
+        options_json: str | None = None,
+        callback: Callable[[str], object] | None = None,
+        interruptible: bool = False,
+        /,
+    ) -> str: ...
     def instructions_get(self) -> str: ...
     def instructions_set(self, text: str, /) -> None: ...
     def instructions_clear(self) -> None: ...
