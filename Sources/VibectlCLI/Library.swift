@@ -336,19 +336,9 @@ extension Client {
     func vibe(
         _ request: String, options: JSON, onEvent: @escaping (JSON) -> Void, confirm: ((JSON) -> ConfirmAnswer)?
     ) throws(CLIError) -> (text: String, json: JSON) {
-        let sink = EventSink(onEvent)
-        let events = Unmanaged.passRetained(sink)
-        defer { events.release() }
-        let decider = ConfirmSink(confirm)
-        let confirmData = Unmanaged.passRetained(decider)
-        defer { confirmData.release() }
-        let text = try Library.takeString(doing: "running the step") {
-            vibectl_vibe(
-                handle, request, options.compactText, eventCallback, events.toOpaque(),
-                confirm == nil ? nil : confirmCallback, confirmData.toOpaque(), $0)
+        try engineCall(doing: "running the step", result: "the step result", onEvent: onEvent, confirm: confirm) {
+            vibectl_vibe(handle, request, options.compactText, eventCallback, $0, $1, $2, $3)
         }
-        guard let json = JSON.parse(text) else { throw Library.malformed("the step result") }
-        return (text, json)
     }
 
     /// vibectl_run: runs the user's own kubectl command (`args`, verb first), captured, and summarises it.
@@ -356,14 +346,9 @@ extension Client {
         text: String, json: JSON
     ) {
         let argsText = try Library.encode(args, what: "the kubectl arguments")
-        let sink = EventSink(onEvent)
-        let events = Unmanaged.passRetained(sink)
-        defer { events.release() }
-        let text = try Library.takeString(doing: "running kubectl") {
-            vibectl_run(handle, argsText, options.compactText, eventCallback, events.toOpaque(), $0)
+        return try engineCall(doing: "running kubectl", result: "the step result", onEvent: onEvent) {
+            vibectl_run(handle, argsText, options.compactText, eventCallback, $0, $3)
         }
-        guard let json = JSON.parse(text) else { throw Library.malformed("the step result") }
-        return (text, json)
     }
 
     /// vibectl_loop: vibe steps until DONE, a halting step, a limit, a repeat or the user's exit.
@@ -371,47 +356,47 @@ extension Client {
         _ request: String, options: JSON, limits: JSON, onEvent: @escaping (JSON) -> Void,
         confirm: ((JSON) -> ConfirmAnswer)?
     ) throws(CLIError) -> (text: String, json: JSON) {
-        let sink = EventSink(onEvent)
-        let events = Unmanaged.passRetained(sink)
-        defer { events.release() }
-        let decider = ConfirmSink(confirm)
-        let confirmData = Unmanaged.passRetained(decider)
-        defer { confirmData.release() }
-        let text = try Library.takeString(doing: "running the loop") {
-            vibectl_loop(
-                handle, request, options.compactText, limits.compactText, eventCallback, events.toOpaque(),
-                confirm == nil ? nil : confirmCallback, confirmData.toOpaque(), $0)
+        try engineCall(doing: "running the loop", result: "the loop result", onEvent: onEvent, confirm: confirm) {
+            vibectl_loop(handle, request, options.compactText, limits.compactText, eventCallback, $0, $1, $2, $3)
         }
-        guard let json = JSON.parse(text) else { throw Library.malformed("the loop result") }
-        return (text, json)
     }
 
     /// vibectl_check: evaluates a predicate with read-only commands.
     func check(_ predicate: String, options: JSON, onEvent: @escaping (JSON) -> Void) throws(CLIError) -> (
         text: String, json: JSON
     ) {
-        let sink = EventSink(onEvent)
-        let events = Unmanaged.passRetained(sink)
-        defer { events.release() }
-        let text = try Library.takeString(doing: "checking the predicate") {
-            vibectl_check(handle, predicate, options.compactText, eventCallback, events.toOpaque(), $0)
+        try engineCall(doing: "checking the predicate", result: "the check result", onEvent: onEvent) {
+            vibectl_check(handle, predicate, options.compactText, eventCallback, $0, $3)
         }
-        guard let json = JSON.parse(text) else { throw Library.malformed("the check result") }
-        return (text, json)
     }
 
     /// vibectl_memory_update: folds `text` into memory with one model call.
     func memoryUpdate(_ text: String, options: JSON, onEvent: @escaping (JSON) -> Void) throws(CLIError) -> (
         text: String, json: JSON
     ) {
-        let sink = EventSink(onEvent)
-        let events = Unmanaged.passRetained(sink)
-        defer { events.release() }
-        let result = try Library.takeString(doing: "updating memory") {
-            vibectl_memory_update(handle, text, options.compactText, eventCallback, events.toOpaque(), $0)
+        try engineCall(doing: "updating memory", result: "the memory update", onEvent: onEvent) {
+            vibectl_memory_update(handle, text, options.compactText, eventCallback, $0, $3)
         }
-        guard let json = JSON.parse(result) else { throw Library.malformed("the memory update") }
-        return (result, json)
+    }
+
+    /// Makes one engine call with its event callback (and, when `confirm` is given, its confirm callback) wired
+    /// to Swift closures; `call` receives the event user data, the confirm callback or nil, the confirm user
+    /// data and the out-parameter. Returns the result document, parsed.
+    private func engineCall(
+        doing action: String, result what: String, onEvent: @escaping (JSON) -> Void, confirm: ((JSON) -> ConfirmAnswer)? = nil,
+        _ call: (
+            UnsafeMutableRawPointer, vibectl_confirm_cb?, UnsafeMutableRawPointer, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+        ) -> Int32
+    ) throws(CLIError) -> (text: String, json: JSON) {
+        let events = Unmanaged.passRetained(EventSink(onEvent))
+        defer { events.release() }
+        let confirmData = Unmanaged.passRetained(ConfirmSink(confirm))
+        defer { confirmData.release() }
+        let text = try Library.takeString(doing: action) {
+            call(events.toOpaque(), confirm == nil ? nil : confirmCallback, confirmData.toOpaque(), $0)
+        }
+        guard let json = JSON.parse(text) else { throw Library.malformed(what) }
+        return (text, json)
     }
 
     /// vibectl_instructions_get.

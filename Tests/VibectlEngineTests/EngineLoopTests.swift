@@ -117,6 +117,26 @@ struct EngineLoopTests {
         }
     }
 
+    @Test("auto loop: the cost limit stops it (exit 4), counted from the model metrics and llm.prices")
+    func loopCostLimit() async throws {
+        // gpt-4o at $1000 per million input tokens: 1000 input tokens cost $1 a call.
+        try await EngineFixture.run(overrides: ["llm.prices": ["openai:gpt-4o": ["input": 1000, "output": 0]]]) { fixture in
+            let usage = FakeUsage(inputTokens: 1000, outputTokens: 10)
+            fixture.server.enqueue(
+                [
+                    .structured(json: #"{"action":{"action_type":"THOUGHT","text":"one"}}"#, usage: usage),
+                    .structured(json: #"{"action":{"action_type":"THOUGHT","text":"two"}}"#, usage: usage),
+                    .structured(json: #"{"action":{"action_type":"THOUGHT","text":"three"}}"#, usage: usage),
+                ], for: .openai)
+            let result = try await fixture.engine.loop(
+                "think", options: VibeOptions(mode: .auto), limits: LoopLimits(maxCost: 1.5), hooks: fixture.hooks())
+            #expect(result.end == .limitReached)
+            #expect(result.exitCode == 4)
+            #expect(result.steps.count == 2, "stopped once $2 had been spent against a $1.50 limit")
+            #expect(result.message.contains("cost limit"))
+        }
+    }
+
     @Test("semiauto loop: every mutating step is confirmed and exit stops the loop with 0")
     func semiautoExit() async throws {
         try await EngineFixture.run { fixture in

@@ -23,6 +23,8 @@ if not any((_SOURCE_DIR / "vibectl").glob("_vibectl*.so")):
     sys.path[:] = [p for p in sys.path if Path(p or os.getcwd()).resolve() != _SOURCE_DIR]
 
 import vibectl  # noqa: E402
+from fake_openai import FakeOpenAI  # noqa: E402
+from vibe_support import API_KEY, FakeKubectl, make_client  # noqa: E402
 
 
 # The providers' own variables: a developer's real key or endpoint must not reach a test.
@@ -79,3 +81,42 @@ def fake_kubectl(tmp_path: Path, client: vibectl.Client) -> Callable[[str], Path
         return path
 
     return install
+
+
+# The vibe engine's tests (test_vibe.py, test_loops.py): see vibe_support.py.
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    """The fake OpenAI-compatible server, closed after the test."""
+    fake = FakeOpenAI()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def kubectl(tmp_path: Path) -> FakeKubectl:
+    """A fake kubectl that records each run's argv (not installed anywhere: see `vc`)."""
+    return FakeKubectl(tmp_path / "bin")
+
+
+@pytest.fixture
+def vc(config_dir: Path, server: FakeOpenAI, kubectl: FakeKubectl, monkeypatch: pytest.MonkeyPatch) -> Iterator[vibectl.Client]:
+    """A client on `server` and `kubectl`, with the test API key, closed after the test."""
+    monkeypatch.setenv("VIBECTL_OPENAI_API_KEY", API_KEY)
+    with make_client(config_dir, server, kubectl) as c:
+        yield c
+
+
+@pytest.fixture
+def default_client_env(server: FakeOpenAI, kubectl: FakeKubectl, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The module's default client, created afresh from this test's environment."""
+    monkeypatch.setenv("VIBECTL_OPENAI_API_KEY", API_KEY)
+    monkeypatch.setenv("VIBECTL_PROVIDERS_OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("VIBECTL_LLM_MODEL", "gpt-4o")
+    monkeypatch.setenv("VIBECTL_CORE_KUBECTL_COMMAND", str(kubectl.path))
+    monkeypatch.setattr(vibectl, "_default_client", None)
+    yield
+    client = vibectl._default_client
+    if client is not None:
+        client.close()

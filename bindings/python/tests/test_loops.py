@@ -7,124 +7,30 @@ from __future__ import annotations
 import json
 import os
 import signal
-import stat
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fake_openai import FakeOpenAI
 
 import vibectl
-from gil_ticker import Ticker
-
-API_KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
-
-KUBECTL_SCRIPT = """#!/bin/sh
-# Records each run's arguments (one per line, then a separator) and answers like kubectl.
-for arg in "$@"; do printf '%s\\n' "$arg" >> "{log}"; done
-echo "--" >> "{log}"
-case "$*" in
-  *nosuchthing*) echo "error: the server doesn't have a resource type \\"nosuchthing\\"" >&2; exit 3 ;;
-esac
-case "$1" in
-  get)
-    case "$2" in
-      deployments) printf 'NAME   READY   UP-TO-DATE   AVAILABLE\\nweb    2/3     3            2\\n' ;;
-      *) printf 'NAME    READY   STATUS             RESTARTS   AGE\\nweb-1   0/1     CrashLoopBackOff   7          3m\\n' ;;
-    esac ;;
-  diff) printf -- '-  replicas: 2\\n+  replicas: 3\\n'; exit 1 ;;
-  apply) cat > "{stdin}"; echo "pod/web created" ;;
-  *) echo "$1 done" ;;
-esac
-"""
-
-
-class FakeKubectl:
-    """A kubectl script that logs the argv of every run (and what `apply` read on stdin)."""
-
-    def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.log = directory / "kubectl-argv.log"
-        self.stdin = directory / "kubectl-stdin.txt"
-        self.path = directory / "kubectl"
-        self.path.write_text(KUBECTL_SCRIPT.format(log=self.log, stdin=self.stdin), encoding="utf-8")
-        self.path.chmod(self.path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-
-    def runs(self) -> list[list[str]]:
-        """The argv of each run, in order."""
-        if not self.log.exists():
-            return []
-        runs: list[list[str]] = [[]]
-        for line in self.log.read_text(encoding="utf-8").splitlines():
-            if line == "--":
-                runs.append([])
-            else:
-                runs[-1].append(line)
-        return runs[:-1]
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def kubectl(tmp_path: Path) -> FakeKubectl:
-    return FakeKubectl(tmp_path / "bin")
-
-
-def make_client(config_dir: Path, server: FakeOpenAI, kubectl: FakeKubectl, **overrides: Any) -> vibectl.Client:
-    options: dict[str, Any] = {
-        "providers.openai.base_url": server.base_url,
-        "llm.model": "gpt-4o",
-        "llm.retry_delay_seconds": 0.01,
-        "core.kubectl_command": str(kubectl.path),
-    }
-    options.update(overrides)
-    return vibectl.Client(config_dir=config_dir, **options)
-
-
-@pytest.fixture
-def vc(config_dir: Path, server: FakeOpenAI, kubectl: FakeKubectl, monkeypatch: pytest.MonkeyPatch) -> Iterator[vibectl.Client]:
-    monkeypatch.setenv("VIBECTL_OPENAI_API_KEY", API_KEY)
-    with make_client(config_dir, server, kubectl) as c:
-        yield c
-
-
-@pytest.fixture
-def default_client_env(server: FakeOpenAI, kubectl: FakeKubectl, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The module's default client, created afresh from this test's environment."""
-    monkeypatch.setenv("VIBECTL_OPENAI_API_KEY", API_KEY)
-    monkeypatch.setenv("VIBECTL_PROVIDERS_OPENAI_BASE_URL", server.base_url)
-    monkeypatch.setenv("VIBECTL_LLM_MODEL", "gpt-4o")
-    monkeypatch.setenv("VIBECTL_CORE_KUBECTL_COMMAND", str(kubectl.path))
-    monkeypatch.setattr(vibectl, "_default_client", None)
-    yield
-    client = vibectl._default_client
-    if client is not None:
-        client.close()
-
-
-def sent_text(request: dict[str, Any]) -> str:
-    """Everything a chat request sent in its messages, as one string."""
-    return json.dumps(request["body"].get("messages"), ensure_ascii=False)
+from vibe_support import (
+    FakeKubectl,
+    assert_cancel_ends,
+    assert_ctrl_c_ends,
+    assert_lets_other_threads_run,
+    make_client,
+    needs_default_sigint,
+    sent_text,
+)
 
 
 def is_planner(request: dict[str, Any]) -> bool:
     schema = ((request["body"].get("response_format") or {}).get("json_schema") or {}).get("schema") or {}
     return "action" in (schema.get("properties") or {})
-
-
-def needs_default_sigint() -> None:
-    if threading.current_thread() is not threading.main_thread():
-        pytest.skip("needs the main thread")
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        pytest.skip("SIGINT does not have Python's default handler here")
 
 
 # ---------------------------------------------------------------------------
@@ -496,47 +402,24 @@ def test_gil_is_released_during_check_and_loops(vc: vibectl.Client, server: Fake
     done = {"action": {"action_type": "DONE", "exit_code": 0, "explanation": "ok"}, "presentation_hints": None}
     for call in (lambda: vc.check("ok"), lambda: vc.auto("ok")):
         server.push({"kind": "reply", "text": json.dumps(done), "delay": 0.5})
-        with Ticker() as ticker:
-            before = ticker.count
-            call()
-            after = ticker.count
-        assert after - before >= 20
+        assert_lets_other_threads_run(call)
 
 
 def test_cancel_a_loop_from_another_thread(vc: vibectl.Client, server: FakeOpenAI) -> None:
     server.push({"kind": "reply", "text": json.dumps(FakeOpenAI.DEFAULT_PLAN), "delay": 20})
-    timer = threading.Timer(0.3, vc.cancel)
-    timer.start()
-    started = time.monotonic()
-    try:
-        with pytest.raises(vibectl.CancelledError):
-            vc.auto("list pods")
-    finally:
-        timer.cancel()
-    assert time.monotonic() - started < 10
+    assert_cancel_ends(vc, lambda: vc.auto("list pods"))
 
 
 @pytest.mark.parametrize("call", ["check", "auto", "semiauto", "run_kubectl"])
 def test_ctrl_c_cancels(vc: vibectl.Client, server: FakeOpenAI, call: str) -> None:
-    needs_default_sigint()
+    calls: dict[str, Callable[[], object]] = {
+        "check": lambda: vc.check("pods are ready"),
+        "auto": lambda: vc.auto("list pods"),
+        "semiauto": lambda: vc.semiauto("list pods"),
+        "run_kubectl": lambda: vc.run_kubectl(["get", "pods"], stream=False),  # the summary call hangs
+    }
     server.push({"kind": "reply", "text": json.dumps(FakeOpenAI.DEFAULT_PLAN), "delay": 20})
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    started = time.monotonic()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            if call == "check":
-                vc.check("pods are ready")
-            elif call == "auto":
-                vc.auto("list pods")
-            elif call == "semiauto":
-                vc.semiauto("list pods")
-            else:
-                vc.run_kubectl(["get", "pods"], stream=False)  # the summary call hangs
-    finally:
-        timer.cancel()
-    assert time.monotonic() - started < 10
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert_ctrl_c_ends(calls[call])
     server.push_plan("DONE", exit_code=0, explanation="yes")
     assert vc.check("pods are ready").verdict == "true"
 

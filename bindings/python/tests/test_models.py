@@ -19,13 +19,6 @@ from gil_ticker import Ticker
 API_KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
 
 
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI()
-    yield fake
-    fake.close()
-
-
 def make_client(config_dir: Path, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, **overrides: Any) -> vibectl.Client:
     """A client whose OpenAI endpoint is the fake server; the key is set before creation."""
     monkeypatch.setenv("VIBECTL_OPENAI_API_KEY", API_KEY)

@@ -7,106 +7,23 @@ from __future__ import annotations
 import json
 import os
 import signal
-import stat
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fake_openai import FakeOpenAI
 
 import vibectl
-from gil_ticker import Ticker
-
-API_KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
-
-KUBECTL_SCRIPT = """#!/bin/sh
-# Records each run's arguments (one per line, then a separator) and answers like kubectl.
-for arg in "$@"; do printf '%s\\n' "$arg" >> "{log}"; done
-echo "--" >> "{log}"
-case "$*" in
-  *nosuchthing*) echo "error: the server doesn't have a resource type \\"nosuchthing\\"" >&2; exit 3 ;;
-esac
-case "$1" in
-  get) printf 'NAME    READY   STATUS             RESTARTS   AGE\\nweb-1   0/1     CrashLoopBackOff   7          3m\\n' ;;
-  *) echo "$1 done" ;;
-esac
-"""
-
-
-class FakeKubectl:
-    """A kubectl script that logs the argv of every run."""
-
-    def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.log = directory / "kubectl-argv.log"
-        self.path = directory / "kubectl"
-        self.path.write_text(KUBECTL_SCRIPT.format(log=self.log), encoding="utf-8")
-        self.path.chmod(self.path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-
-    def runs(self) -> list[list[str]]:
-        """The argv of each run, in order."""
-        if not self.log.exists():
-            return []
-        runs: list[list[str]] = [[]]
-        for line in self.log.read_text(encoding="utf-8").splitlines():
-            if line == "--":
-                runs.append([])
-            else:
-                runs[-1].append(line)
-        return runs[:-1]
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def kubectl(tmp_path: Path) -> FakeKubectl:
-    return FakeKubectl(tmp_path / "bin")
-
-
-def make_client(config_dir: Path, server: FakeOpenAI, kubectl: FakeKubectl, monkeypatch: pytest.MonkeyPatch,
-                **overrides: Any) -> vibectl.Client:
-    monkeypatch.setenv("VIBECTL_OPENAI_API_KEY", API_KEY)
-    options: dict[str, Any] = {
-        "providers.openai.base_url": server.base_url,
-        "llm.model": "gpt-4o",
-        "llm.retry_delay_seconds": 0.01,
-        "core.kubectl_command": str(kubectl.path),
-    }
-    options.update(overrides)
-    return vibectl.Client(config_dir=config_dir, **options)
-
-
-@pytest.fixture
-def vc(config_dir: Path, server: FakeOpenAI, kubectl: FakeKubectl, monkeypatch: pytest.MonkeyPatch) -> Iterator[vibectl.Client]:
-    with make_client(config_dir, server, kubectl, monkeypatch) as c:
-        yield c
-
-
-@pytest.fixture
-def default_client_env(server: FakeOpenAI, kubectl: FakeKubectl, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The module's default client, created afresh from this test's environment."""
-    monkeypatch.setenv("VIBECTL_OPENAI_API_KEY", API_KEY)
-    monkeypatch.setenv("VIBECTL_PROVIDERS_OPENAI_BASE_URL", server.base_url)
-    monkeypatch.setenv("VIBECTL_LLM_MODEL", "gpt-4o")
-    monkeypatch.setenv("VIBECTL_CORE_KUBECTL_COMMAND", str(kubectl.path))
-    monkeypatch.setattr(vibectl, "_default_client", None)
-    yield
-    client = vibectl._default_client
-    if client is not None:
-        client.close()
-
-
-def sent_text(request: dict[str, Any]) -> str:
-    """Everything a chat request sent in its messages, as one string."""
-    return json.dumps(request["body"].get("messages"), ensure_ascii=False)
+from vibe_support import (
+    API_KEY,
+    FakeKubectl,
+    assert_cancel_ends,
+    assert_ctrl_c_ends,
+    assert_lets_other_threads_run,
+    sent_text,
+)
 
 
 def events_of(events: list[vibectl.Event]) -> list[str]:
@@ -653,53 +570,24 @@ def test_instructions(vc: vibectl.Client, server: FakeOpenAI) -> None:
 
 def test_gil_is_released_while_planning(vc: vibectl.Client, server: FakeOpenAI) -> None:
     server.push({"kind": "reply", "text": json.dumps(FakeOpenAI.DEFAULT_PLAN), "delay": 0.5})
-    with Ticker() as ticker:
-        before = ticker.count
-        vc.plan("list pods")
-        after = ticker.count
-    assert after - before >= 20
+    assert_lets_other_threads_run(lambda: vc.plan("list pods"))
 
 
 def test_cancel_from_another_thread(vc: vibectl.Client, server: FakeOpenAI) -> None:
     server.push({"kind": "reply", "text": json.dumps(FakeOpenAI.DEFAULT_PLAN), "delay": 20})
-    timer = threading.Timer(0.3, vc.cancel)
-    timer.start()
-    started = time.monotonic()
-    try:
-        with pytest.raises(vibectl.CancelledError):
-            vc.vibe("list pods")
-    finally:
-        timer.cancel()
-    assert time.monotonic() - started < 10
-
-
-def needs_default_sigint() -> None:
-    if threading.current_thread() is not threading.main_thread():
-        pytest.skip("needs the main thread")
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        pytest.skip("SIGINT does not have Python's default handler here")
+    assert_cancel_ends(vc, lambda: vc.vibe("list pods"))
 
 
 @pytest.mark.parametrize("call", ["plan", "complete", "summarize"])
 def test_ctrl_c_cancels_a_long_call(vc: vibectl.Client, server: FakeOpenAI, call: str) -> None:
-    needs_default_sigint()
+    calls: dict[str, Callable[[], object]] = {
+        "plan": lambda: vc.plan("list pods"),
+        "complete": lambda: vc.complete("hello"),
+        "summarize": lambda: vc.summarize("INFO ok", stream=False),
+    }
     server.push({"kind": "reply", "text": json.dumps(FakeOpenAI.DEFAULT_PLAN), "delay": 20})
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    started = time.monotonic()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            if call == "plan":
-                vc.plan("list pods")
-            elif call == "complete":
-                vc.complete("hello")
-            else:
-                vc.summarize("INFO ok", stream=False)
-    finally:
-        timer.cancel()
-    assert time.monotonic() - started < 10
-    # Python's handler is back, and the next call is not affected.
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert_ctrl_c_ends(calls[call])  # and Python's handler is back
+    # The next call is not affected.
     server.push_plan(commands=["get", "pods"], explanation="List.")
     assert vc.plan("list pods").action == "COMMAND"
     with pytest.raises(KeyboardInterrupt):
@@ -708,20 +596,15 @@ def test_ctrl_c_cancels_a_long_call(vc: vibectl.Client, server: FakeOpenAI, call
 
 
 def test_ctrl_c_while_iterating_events_cancels_the_call(vc: vibectl.Client, server: FakeOpenAI) -> None:
-    needs_default_sigint()
     server.push({"kind": "reply", "text": json.dumps(FakeOpenAI.DEFAULT_PLAN), "delay": 20})
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    iterator = vc.events("list pods")
+    iterator = vc.events("list pods")  # the call starts on the first next()
     seen: list[str] = []
-    started = time.monotonic()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            for event in iterator:
-                seen.append(event.type)
-    finally:
-        timer.cancel()
-    assert time.monotonic() - started < 10
+
+    def iterate() -> None:
+        for event in iterator:
+            seen.append(event.type)
+
+    assert_ctrl_c_ends(iterate)
     assert seen == ["plan_started"]
     assert list(iterator) == []
     server.push_plan(commands=["get", "pods"], explanation="List.")

@@ -71,7 +71,9 @@ from ._vibectl import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable, Iterable
-    from typing import Any
+    from typing import Any, TypeVar
+
+    _F = TypeVar("_F", bound="Callable[..., Any]")
 
 __version__: str = _vibectl.version_string()
 
@@ -1373,6 +1375,30 @@ class CommandRejected(VibectlError):
     result: StepResult | None = None
 
 
+def _arguments_of(template: _F) -> Callable[[Callable[..., Any]], _F]:
+    """Gives the decorated method the arguments of ``template``, written out there only once.
+
+    The decorated method takes ``**options`` and passes them on; calls are checked against
+    ``template``'s signature first (an unknown or missing argument is the TypeError it would
+    raise), and ``inspect.signature``, ``help()`` and type checkers show ``template``'s
+    arguments (``__wrapped__``). The method keeps its own name and docstring.
+    """
+
+    def decorate(method: Callable[..., Any]) -> Any:
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            import inspect  # on the first call only: `inspect` costs milliseconds at import
+
+            inspect.signature(template).bind(*args, **kwargs)
+            return method(*args, **kwargs)
+
+        for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(checked, name, getattr(method, name))
+        checked.__wrapped__ = template  # type: ignore[attr-defined]
+        return checked
+
+    return decorate
+
+
 def _checked_step(result: StepResult) -> StepResult:
     """The step result, or ConfirmationRequired / CommandRejected for the statuses that are errors."""
     safety = result.plan.safety if result.plan is not None else None
@@ -2237,30 +2263,13 @@ class Client:
         cancels the loop and raises KeyboardInterrupt.
         """
         return self._loop(
-            "auto", request, max_steps, max_seconds, max_cost, interval, confirm, on_event, on_text,
-            model=model, yes=yes, freeze_memory=freeze_memory, summary=summary, stream=stream, budget=budget,
-            timeout_seconds=timeout_seconds,
+            "auto", request, max_steps=max_steps, max_seconds=max_seconds, max_cost=max_cost, interval=interval,
+            confirm=confirm, on_event=on_event, on_text=on_text, model=model, yes=yes, freeze_memory=freeze_memory,
+            summary=summary, stream=stream, budget=budget, timeout_seconds=timeout_seconds,
         )
 
-    def semiauto(
-        self,
-        request: str = "",
-        *,
-        max_steps: int | None = None,
-        max_seconds: float | None = None,
-        max_cost: float | None = None,
-        interval: float = 0,
-        confirm: Callable[[ConfirmationRequest], Any] | None = None,
-        on_event: Callable[[Event], Any] | None = None,
-        on_text: Callable[[str], Any] | None = None,
-        model: str | None = None,
-        yes: bool = False,
-        freeze_memory: bool = False,
-        summary: bool = True,
-        stream: bool = True,
-        budget: int | None = None,
-        timeout_seconds: float | None = None,
-    ) -> LoopResult:
+    @_arguments_of(auto)
+    def semiauto(self, request: str = "", **options: Any) -> LoopResult:
         """:meth:`auto` in semiauto mode: every step that needs confirmation asks ``confirm``.
 
         The :class:`ConfirmationRequest` then offers ``"exit"`` too, which ends the loop
@@ -2269,25 +2278,23 @@ class Client:
         not run and the loop halts (end ``"halted"``, exit code 11, the last step's status
         ``"needs_confirmation"``). Arguments and result as :meth:`auto`.
         """
-        return self._loop(
-            "semiauto", request, max_steps, max_seconds, max_cost, interval, confirm, on_event, on_text,
-            model=model, yes=yes, freeze_memory=freeze_memory, summary=summary, stream=stream, budget=budget,
-            timeout_seconds=timeout_seconds,
-        )
+        return self._loop("semiauto", request, **options)
 
     def _loop(
         self,
         mode: str,
         request: str,
-        max_steps: int | None,
-        max_seconds: float | None,
-        max_cost: float | None,
-        interval: float,
-        confirm: Callable[[ConfirmationRequest], Any] | None,
-        on_event: Callable[[Event], Any] | None,
-        on_text: Callable[[str], Any] | None,
+        *,
+        max_steps: int | None = None,
+        max_seconds: float | None = None,
+        max_cost: float | None = None,
+        interval: float = 0,
+        confirm: Callable[[ConfirmationRequest], Any] | None = None,
+        on_event: Callable[[Event], Any] | None = None,
+        on_text: Callable[[str], Any] | None = None,
         **vibe_options: Any,
     ) -> LoopResult:
+        """The body of :meth:`auto` and :meth:`semiauto`: ``mode`` is the confirmation mode."""
         options = _vibe_options(mode=mode, **vibe_options)
         limits: dict[str, Any] = {"version": 1}
         for name, value, integer in (
