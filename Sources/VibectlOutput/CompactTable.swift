@@ -320,7 +320,9 @@ enum TableCompactor {
         var writer = BudgetWriter(budget: budget)
         let typeOrder = typeCounts.keys.sorted { a, b in
             if (a == "Normal") != (b == "Normal") { return b == "Normal" }
-            if typeCounts[a]! != typeCounts[b]! { return typeCounts[a]! > typeCounts[b]! }
+            let countA = typeCounts[a, default: 0]
+            let countB = typeCounts[b, default: 0]
+            if countA != countB { return countA > countB }
             return a < b
         }
         let rowsNote = countColumn != nil && total != table.rowCount ? "\(table.rowCount) rows with COUNT; " : ""
@@ -337,7 +339,7 @@ enum TableCompactor {
             let a = groups[lhs]
             let b = groups[rhs]
             if a.intent != b.intent { return a.intent }
-            if a.type != b.type { return rank[a.type]! < rank[b.type]! }
+            if a.type != b.type { return rank[a.type, default: Int.max] < rank[b.type, default: Int.max] }
             if a.reason != b.reason {
                 let ca = reasonCounts[a.type]?[a.reason] ?? 0
                 let cb = reasonCounts[b.type]?[b.reason] ?? 0
@@ -495,11 +497,14 @@ enum TableCompactor {
                 if members[key] == nil { order.append(key) }
                 members[key, default: []].append(position)
             }
+            order = order.filter { members[$0]?.isEmpty == false }
+            func firstMessage(_ key: String) -> String { members[key]?.first.map(message) ?? "" }
             var heads: [String] = []
             var entries: [[(text: String, group: Int)]] = []
             for key in order {
                 let positions = members[key] ?? []
-                let first = groups[positions[0]]
+                guard let firstPosition = positions.first else { continue }
+                let first = groups[firstPosition]
                 let events = positions.reduce(0) { $0 + groups[$1].count }
                 let label = [first.type, first.reason].filter { !$0.isEmpty }.joined(separator: " ")
                 heads.append("\(label) (\(plural(events, "event")), \(plural(positions.count, "object")))")
@@ -535,7 +540,7 @@ enum TableCompactor {
             let fullCost = headCost + fullLengths.reduce(0, +)
             if fullCost <= room {
                 let lengths = order.indices.map { index -> Int in
-                    let text = message(members[order[index]]![0])
+                    let text = firstMessage(order[index])
                     return text.isEmpty ? 0 : text.unicodeScalars.count + 2
                 }
                 let fill = waterFill(lengths, room - fullCost)
@@ -546,7 +551,7 @@ enum TableCompactor {
             var lines: [(text: String, groups: [Int])] = []
             for index in order.indices {
                 var head = heads[index]
-                if messageWidths[index] > 2 { head += ": " + clip(message(members[order[index]]![0]), messageWidths[index] - 2) }
+                if messageWidths[index] > 2 { head += ": " + clip(firstMessage(order[index]), messageWidths[index] - 2) }
                 lines.append((head, []))
                 // Whole entries while they fit the width, then how many more.
                 let list = entries[index]
