@@ -402,18 +402,92 @@ Client_get_closed(ClientObject *self, void *Py_UNUSED(closure))
     return PyBool_FromLong(self->closed);
 }
 
-/* --- calls of the shape f(client, &out) ---------------------------------- */
+/* --- the shared parts of a call -------------------------------------------- */
 
+/* A str argument of a call: the object, its name in messages, whether None is allowed. */
+typedef struct {
+    PyObject *obj;
+    const char *what;
+    int allow_none;
+} text_arg;
+
+/*
+ * Starts a call (GIL held): converts the `n` str arguments to UTF-8 into `texts` (valid
+ * while the caller holds the objects), then counts the call on the client. Returns the
+ * handle and sets *st, or returns NULL with an exception set.
+ */
+static vibectl_client *
+call_begin(ClientObject *self, module_state **st, const text_arg *args, const char **texts, int n)
+{
+    *st = CLIENT_STATE(self);
+    if (*st == NULL) {
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        if (utf8_arg(*st, args[i].obj, args[i].what, args[i].allow_none, &texts[i]) < 0) {
+            return NULL;
+        }
+    }
+    return client_enter(self, *st);
+}
+
+/*
+ * Ends a call (GIL held again) and returns its result: the exception a callback raised
+ * (`callback_exc`, stolen) wins unchanged whatever the status, then Ctrl-C
+ * (KeyboardInterrupt), then a failed status; otherwise `out` as str, None when NULL.
+ * `out` is always freed.
+ */
+static PyObject *
+call_end(ClientObject *self, module_state *st, int status, char *out, PyObject *callback_exc, int interrupted)
+{
+    PyObject *result = NULL;
+    if (callback_exc != NULL) {
+        vibectl_string_free(out);
+        restore_exception(callback_exc);
+    } else if (interrupted) {
+        vibectl_string_free(out);
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
+    } else if (status != VIBECTL_OK) {
+        vibectl_string_free(out);
+        raise_status(st, status);
+    } else {
+        result = take_string(out);
+    }
+    client_leave(self);
+    return result;
+}
+
+/* --- calls without callbacks, by shape --------------------------------------- */
+
+typedef int (*plain_fn)(vibectl_client *);
 typedef int (*out_only_fn)(vibectl_client *, char **);
+typedef int (*text_fn)(vibectl_client *, const char *);
+typedef int (*text_out_fn)(vibectl_client *, const char *, char **);
+typedef int (*text2_fn)(vibectl_client *, const char *, const char *);
+typedef int (*text2_out_fn)(vibectl_client *, const char *, const char *, char **);
 
+/* f(client) -> None */
+static PyObject *
+call_plain(ClientObject *self, plain_fn fn)
+{
+    module_state *st;
+    vibectl_client *handle = call_begin(self, &st, NULL, NULL, 0);
+    if (handle == NULL) {
+        return NULL;
+    }
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = fn(handle);
+    Py_END_ALLOW_THREADS
+    return call_end(self, st, status, NULL, NULL, 0);
+}
+
+/* f(client, &out) -> str */
 static PyObject *
 call_out_only(ClientObject *self, out_only_fn fn)
 {
-    module_state *st = CLIENT_STATE(self);
-    if (st == NULL) {
-        return NULL;
-    }
-    vibectl_client *handle = client_enter(self, st);
+    module_state *st;
+    vibectl_client *handle = call_begin(self, &st, NULL, NULL, 0);
     if (handle == NULL) {
         return NULL;
     }
@@ -422,62 +496,17 @@ call_out_only(ClientObject *self, out_only_fn fn)
     Py_BEGIN_ALLOW_THREADS
     status = fn(handle, &out);
     Py_END_ALLOW_THREADS
-    PyObject *result = NULL;
-    if (status != VIBECTL_OK) {
-        vibectl_string_free(out);
-        raise_status(st, status);
-    } else {
-        result = take_string(out);
-    }
-    client_leave(self);
-    return result;
+    return call_end(self, st, status, out, NULL, 0);
 }
 
-/* --- calls of the shape f(client) ---------------------------------------- */
-
-typedef int (*plain_fn)(vibectl_client *);
-
-static PyObject *
-call_plain(ClientObject *self, plain_fn fn)
-{
-    module_state *st = CLIENT_STATE(self);
-    if (st == NULL) {
-        return NULL;
-    }
-    vibectl_client *handle = client_enter(self, st);
-    if (handle == NULL) {
-        return NULL;
-    }
-    int status;
-    Py_BEGIN_ALLOW_THREADS
-    status = fn(handle);
-    Py_END_ALLOW_THREADS
-    if (status != VIBECTL_OK) {
-        raise_status(st, status);
-    }
-    client_leave(self);
-    if (status != VIBECTL_OK) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
-}
-
-/* --- calls of the shape f(client, text) ---------------------------------- */
-
-typedef int (*text_fn)(vibectl_client *, const char *);
-
+/* f(client, text) -> None */
 static PyObject *
 call_text(ClientObject *self, text_fn fn, PyObject *arg, const char *what)
 {
-    module_state *st = CLIENT_STATE(self);
-    if (st == NULL) {
-        return NULL;
-    }
+    module_state *st;
+    const text_arg args[1] = {{arg, what, 0}};
     const char *text = NULL;
-    if (utf8_arg(st, arg, what, 0, &text) < 0) {
-        return NULL;
-    }
-    vibectl_client *handle = client_enter(self, st);
+    vibectl_client *handle = call_begin(self, &st, args, &text, 1);
     if (handle == NULL) {
         return NULL;
     }
@@ -485,32 +514,17 @@ call_text(ClientObject *self, text_fn fn, PyObject *arg, const char *what)
     Py_BEGIN_ALLOW_THREADS
     status = fn(handle, text);
     Py_END_ALLOW_THREADS
-    if (status != VIBECTL_OK) {
-        raise_status(st, status);
-    }
-    client_leave(self);
-    if (status != VIBECTL_OK) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
+    return call_end(self, st, status, NULL, NULL, 0);
 }
 
-/* --- calls of the shape f(client, text, &out) ---------------------------- */
-
-typedef int (*text_out_fn)(vibectl_client *, const char *, char **);
-
+/* f(client, text, &out) -> str */
 static PyObject *
 call_text_out(ClientObject *self, text_out_fn fn, PyObject *arg, const char *what, int allow_none)
 {
-    module_state *st = CLIENT_STATE(self);
-    if (st == NULL) {
-        return NULL;
-    }
+    module_state *st;
+    const text_arg args[1] = {{arg, what, allow_none}};
     const char *text = NULL;
-    if (utf8_arg(st, arg, what, allow_none, &text) < 0) {
-        return NULL;
-    }
-    vibectl_client *handle = client_enter(self, st);
+    vibectl_client *handle = call_begin(self, &st, args, &text, 1);
     if (handle == NULL) {
         return NULL;
     }
@@ -519,98 +533,50 @@ call_text_out(ClientObject *self, text_out_fn fn, PyObject *arg, const char *wha
     Py_BEGIN_ALLOW_THREADS
     status = fn(handle, text, &out);
     Py_END_ALLOW_THREADS
-    PyObject *result = NULL;
-    if (status != VIBECTL_OK) {
-        vibectl_string_free(out);
-        raise_status(st, status);
-    } else {
-        result = take_string(out);
-    }
-    client_leave(self);
-    return result;
+    return call_end(self, st, status, out, NULL, 0);
 }
 
-/* --- calls of the shape f(client, text, options, &out) -------------------- */
-
-typedef int (*text_options_out_fn)(vibectl_client *, const char *, const char *, char **);
-
+/* f(client, key, value) -> None; `format` parses (key, value). */
 static PyObject *
-call_text_options_out(ClientObject *self, text_options_out_fn fn, PyObject *args, const char *format,
-                      const char *what)
+call_key_value(ClientObject *self, text2_fn fn, PyObject *args, const char *format, const char *value_name)
 {
-    PyObject *text_obj = NULL;
-    PyObject *options_obj = Py_None;
-    if (!PyArg_ParseTuple(args, format, &text_obj, &options_obj)) {
+    text_arg targs[2] = {{NULL, "key", 0}, {NULL, value_name, 0}};
+    if (!PyArg_ParseTuple(args, format, &targs[0].obj, &targs[1].obj)) {
         return NULL;
     }
-    module_state *st = CLIENT_STATE(self);
-    if (st == NULL) {
+    module_state *st;
+    const char *texts[2] = {NULL, NULL};
+    vibectl_client *handle = call_begin(self, &st, targs, texts, 2);
+    if (handle == NULL) {
         return NULL;
     }
-    const char *text = NULL;
-    const char *options = NULL;
-    if (utf8_arg(st, text_obj, what, 0, &text) < 0
-        || utf8_arg(st, options_obj, "options_json", 1, &options) < 0) {
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = fn(handle, texts[0], texts[1]);
+    Py_END_ALLOW_THREADS
+    return call_end(self, st, status, NULL, NULL, 0);
+}
+
+/* f(client, text, options, &out) -> str; `format` parses (text, options_json=None). */
+static PyObject *
+call_text_options_out(ClientObject *self, text2_out_fn fn, PyObject *args, const char *format, const char *what)
+{
+    text_arg targs[2] = {{NULL, what, 0}, {Py_None, "options_json", 1}};
+    if (!PyArg_ParseTuple(args, format, &targs[0].obj, &targs[1].obj)) {
         return NULL;
     }
-    vibectl_client *handle = client_enter(self, st);
+    module_state *st;
+    const char *texts[2] = {NULL, NULL};
+    vibectl_client *handle = call_begin(self, &st, targs, texts, 2);
     if (handle == NULL) {
         return NULL;
     }
     char *out = NULL;
     int status;
     Py_BEGIN_ALLOW_THREADS
-    status = fn(handle, text, options, &out);
+    status = fn(handle, texts[0], texts[1], &out);
     Py_END_ALLOW_THREADS
-    PyObject *result = NULL;
-    if (status != VIBECTL_OK) {
-        vibectl_string_free(out);
-        raise_status(st, status);
-    } else {
-        result = take_string(out);
-    }
-    client_leave(self);
-    return result;
-}
-
-/* --- calls of the shape f(client, key, value) ---------------------------- */
-
-typedef int (*key_value_fn)(vibectl_client *, const char *, const char *);
-
-static PyObject *
-call_key_value(ClientObject *self, key_value_fn fn, PyObject *args, const char *format,
-               const char *value_name)
-{
-    PyObject *key_obj = NULL;
-    PyObject *value_obj = NULL;
-    if (!PyArg_ParseTuple(args, format, &key_obj, &value_obj)) {
-        return NULL;
-    }
-    module_state *st = CLIENT_STATE(self);
-    if (st == NULL) {
-        return NULL;
-    }
-    const char *key = NULL;
-    const char *value = NULL;
-    if (utf8_arg(st, key_obj, "key", 0, &key) < 0 || utf8_arg(st, value_obj, value_name, 0, &value) < 0) {
-        return NULL;
-    }
-    vibectl_client *handle = client_enter(self, st);
-    if (handle == NULL) {
-        return NULL;
-    }
-    int status;
-    Py_BEGIN_ALLOW_THREADS
-    status = fn(handle, key, value);
-    Py_END_ALLOW_THREADS
-    if (status != VIBECTL_OK) {
-        raise_status(st, status);
-    }
-    client_leave(self);
-    if (status != VIBECTL_OK) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
+    return call_end(self, st, status, out, NULL, 0);
 }
 
 /* --- the methods ---------------------------------------------------------- */
@@ -691,7 +657,7 @@ Client_memory_status(ClientObject *self, PyObject *Py_UNUSED(ignored))
     return call_out_only(self, vibectl_memory_status);
 }
 
-/* --- the event trampoline and kubectl pass-through ------------------------- */
+/* --- the callback trampolines ------------------------------------------------- */
 
 typedef struct {
     PyObject *callable;   /* borrowed: the caller holds it for the whole call */
@@ -734,52 +700,112 @@ event_trampoline(const char *event_json, void *user_data)
     return rc;
 }
 
-static PyObject *
-Client_kubectl_passthrough(ClientObject *self, PyObject *args)
-{
-    PyObject *args_obj = NULL;
-    PyObject *callback = Py_None;
-    if (!PyArg_ParseTuple(args, "O|O:kubectl_passthrough", &args_obj, &callback)) {
-        return NULL;
-    }
-    module_state *st = CLIENT_STATE(self);
-    if (st == NULL) {
-        return NULL;
-    }
-    if (callback != Py_None && !PyCallable_Check(callback)) {
-        PyErr_Format(PyExc_TypeError, "callback must be callable or None, not %.100s",
-                     Py_TYPE(callback)->tp_name);
-        return NULL;
-    }
-    const char *args_json = NULL;
-    if (utf8_arg(st, args_obj, "args_json", 0, &args_json) < 0) {
-        return NULL;
-    }
-    vibectl_client *handle = client_enter(self, st);
-    if (handle == NULL) {
-        return NULL;
-    }
-    event_context ctx = {callback, NULL, 0};
-    vibectl_event_cb cb = callback != Py_None ? event_trampoline : NULL;
-    int exit_code = 0;
-    int status;
-    Py_INCREF(callback);
-    Py_BEGIN_ALLOW_THREADS
-    status = vibectl_kubectl_passthrough(handle, args_json, cb, cb != NULL ? &ctx : NULL, &exit_code);
-    Py_END_ALLOW_THREADS
-    Py_DECREF(callback);
+/* The event context comes first, so the event trampoline serves every call with callbacks. */
+typedef struct {
+    event_context events; /* callable (or None), exception, stopped */
+    module_state *st;
+    PyObject *confirm;    /* the confirm callable (borrowed: held by the caller) */
+} engine_context;
 
-    PyObject *result = NULL;
-    if (ctx.exception != NULL) {
-        /* The callback's own exception wins, unchanged, whatever the status. */
-        restore_exception(ctx.exception);
-    } else if (status != VIBECTL_OK) {
-        raise_status(st, status);
-    } else {
-        result = PyLong_FromLong(exit_code);
+/*
+ * Copies `note` (UTF-8, NUL-free) into `buffer` of `size` bytes, cut at the last whole
+ * character that fits before the terminating NUL.
+ */
+static void
+copy_note(char *buffer, size_t size, const char *note, size_t length)
+{
+    if (buffer == NULL || size == 0) {
+        return;
     }
-    client_leave(self);
-    return result;
+    if (length > size - 1) {
+        length = size - 1;
+        /* Step back over continuation bytes (10xxxxxx) to the start of the cut character. */
+        size_t start = length;
+        while (start > 0 && ((unsigned char)note[start] & 0xC0) == 0x80) {
+            start--;
+        }
+        length = start;
+    }
+    memcpy(buffer, note, length);
+    buffer[length] = '\0';
+}
+
+/*
+ * Interprets what the Python confirm callable returned: an int VIBECTL_CONFIRM_* value, or
+ * a tuple (choice, note) with note a str or None. Sets an exception and returns 0 when the
+ * value is unusable.
+ */
+static int
+confirm_decision(engine_context *ctx, PyObject *value, char *note_buffer, size_t note_size)
+{
+    PyObject *choice_obj = value;
+    PyObject *note_obj = Py_None;
+    if (PyTuple_Check(value)) {
+        if (PyTuple_GET_SIZE(value) != 2) {
+            PyErr_Format(PyExc_TypeError, "confirm must return a choice or a (choice, note) pair, not a %zd-tuple",
+                         PyTuple_GET_SIZE(value));
+            return 0;
+        }
+        choice_obj = PyTuple_GET_ITEM(value, 0);
+        note_obj = PyTuple_GET_ITEM(value, 1);
+    }
+    if (!PyLong_Check(choice_obj) || PyBool_Check(choice_obj)) {
+        PyErr_Format(PyExc_TypeError, "confirm must return an int VIBECTL_CONFIRM_* choice, not %.100s",
+                     Py_TYPE(choice_obj)->tp_name);
+        return 0;
+    }
+    long choice = PyLong_AsLong(choice_obj);
+    if (choice == -1 && PyErr_Occurred()) {
+        return 0;
+    }
+    if (choice < VIBECTL_CONFIRM_YES || choice > VIBECTL_CONFIRM_EXIT) {
+        PyErr_Format(PyExc_ValueError, "confirm returned %ld, which is not a VIBECTL_CONFIRM_* choice (%d to %d)",
+                     choice, VIBECTL_CONFIRM_YES, VIBECTL_CONFIRM_EXIT);
+        return 0;
+    }
+    if (note_obj != Py_None) {
+        const char *note = NULL;
+        if (utf8_arg(ctx->st, note_obj, "the confirmation note", 0, &note) < 0) {
+            return 0;
+        }
+        copy_note(note_buffer, note_size, note, strlen(note));
+    }
+    return (int)choice;
+}
+
+static int
+engine_confirm_trampoline(const char *request_json, char *note, size_t note_size, void *user_data)
+{
+    engine_context *ctx = (engine_context *)user_data;
+    if (ctx == NULL) {
+        return 0;
+    }
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int rc = 0; /* not a VIBECTL_CONFIRM_* value: aborts the call with VIBECTL_EUSER */
+    if (ctx->events.exception == NULL && !ctx->events.stopped) {
+        PyObject *request = decode_text(request_json != NULL ? request_json : "");
+        PyObject *result = request != NULL ? PyObject_CallOneArg(ctx->confirm, request) : NULL;
+        Py_XDECREF(request);
+        if (result != NULL) {
+            rc = confirm_decision(ctx, result, note, note_size);
+            Py_DECREF(result);
+        }
+        if (rc == 0) {
+            ctx->events.exception = fetch_exception();
+        }
+    }
+    PyGILState_Release(gil);
+    return rc;
+}
+
+static int
+check_callable(PyObject *obj, const char *what)
+{
+    if (obj != Py_None && !PyCallable_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be callable or None, not %.100s", what, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    return 0;
 }
 
 /* --- Ctrl-C ------------------------------------------------------------------ */
@@ -941,6 +967,75 @@ sigint_guard_leave(sigint_guard *guard)
     return seen;
 }
 
+/* --- calls with callbacks ------------------------------------------------------ */
+
+/* What a call with callbacks sets up before it releases the GIL and undoes after. */
+typedef struct {
+    engine_context ctx;          /* what the trampolines see */
+    vibectl_event_cb events;     /* event_trampoline, or NULL without a callback */
+    vibectl_confirm_cb confirm;  /* engine_confirm_trampoline, or NULL without confirm */
+    void *data;                  /* &ctx when either trampoline is used, else NULL */
+    sigint_guard guard;
+} callback_scope;
+
+/* Before the call (GIL held): `callback` and `confirm` are callables or None. */
+static void
+callbacks_begin(callback_scope *s, module_state *st, vibectl_client *handle, PyObject *callback,
+                PyObject *confirm, int interruptible)
+{
+    s->ctx.events.callable = callback;
+    s->ctx.events.exception = NULL;
+    s->ctx.events.stopped = 0;
+    s->ctx.st = st;
+    s->ctx.confirm = confirm;
+    s->events = callback != Py_None ? event_trampoline : NULL;
+    s->confirm = confirm != Py_None ? engine_confirm_trampoline : NULL;
+    s->data = (s->events != NULL || s->confirm != NULL) ? &s->ctx : NULL;
+    Py_INCREF(callback);
+    Py_INCREF(confirm);
+    sigint_guard_enter(&s->guard, handle, interruptible);
+}
+
+/* After the call (GIL held again): undoes callbacks_begin() and returns as call_end(). */
+static PyObject *
+callbacks_end(callback_scope *s, ClientObject *self, module_state *st, int status, char *out)
+{
+    int interrupted = sigint_guard_leave(&s->guard);
+    Py_DECREF(s->ctx.events.callable);
+    Py_DECREF(s->ctx.confirm);
+    return call_end(self, st, status, out, s->ctx.events.exception, interrupted);
+}
+
+static PyObject *
+Client_kubectl_passthrough(ClientObject *self, PyObject *args)
+{
+    text_arg targ = {NULL, "args_json", 0};
+    PyObject *callback = Py_None;
+    if (!PyArg_ParseTuple(args, "O|O:kubectl_passthrough", &targ.obj, &callback)
+        || check_callable(callback, "callback") < 0) {
+        return NULL;
+    }
+    module_state *st;
+    const char *args_json = NULL;
+    vibectl_client *handle = call_begin(self, &st, &targ, &args_json, 1);
+    if (handle == NULL) {
+        return NULL;
+    }
+    callback_scope s;
+    int exit_code = 0;
+    int status;
+    callbacks_begin(&s, st, handle, callback, Py_None, 0);
+    Py_BEGIN_ALLOW_THREADS
+    status = vibectl_kubectl_passthrough(handle, args_json, s.events, s.data, &exit_code);
+    Py_END_ALLOW_THREADS
+    PyObject *result = callbacks_end(&s, self, st, status, NULL); /* None, or NULL on error */
+    if (result == NULL) {
+        return NULL;
+    }
+    Py_DECREF(result);
+    return PyLong_FromLong(exit_code);
+}
+
 /* --- models ---------------------------------------------------------------- */
 
 static PyObject *
@@ -968,58 +1063,27 @@ Client_metrics(ClientObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 Client_complete(ClientObject *self, PyObject *args)
 {
-    PyObject *request_obj = NULL;
+    text_arg targ = {NULL, "request_json", 0};
     PyObject *callback = Py_None;
     int interruptible = 0;
-    if (!PyArg_ParseTuple(args, "O|Op:complete", &request_obj, &callback, &interruptible)) {
+    if (!PyArg_ParseTuple(args, "O|Op:complete", &targ.obj, &callback, &interruptible)
+        || check_callable(callback, "callback") < 0) {
         return NULL;
     }
-    module_state *st = CLIENT_STATE(self);
-    if (st == NULL) {
-        return NULL;
-    }
-    if (callback != Py_None && !PyCallable_Check(callback)) {
-        PyErr_Format(PyExc_TypeError, "callback must be callable or None, not %.100s",
-                     Py_TYPE(callback)->tp_name);
-        return NULL;
-    }
+    module_state *st;
     const char *request_json = NULL;
-    if (utf8_arg(st, request_obj, "request_json", 0, &request_json) < 0) {
-        return NULL;
-    }
-    vibectl_client *handle = client_enter(self, st);
+    vibectl_client *handle = call_begin(self, &st, &targ, &request_json, 1);
     if (handle == NULL) {
         return NULL;
     }
-    event_context ctx = {callback, NULL, 0};
-    vibectl_event_cb cb = callback != Py_None ? event_trampoline : NULL;
+    callback_scope s;
     char *out = NULL;
     int status;
-    sigint_guard guard;
-    Py_INCREF(callback);
-    sigint_guard_enter(&guard, handle, interruptible);
+    callbacks_begin(&s, st, handle, callback, Py_None, interruptible);
     Py_BEGIN_ALLOW_THREADS
-    status = vibectl_complete(handle, request_json, cb, cb != NULL ? &ctx : NULL, &out);
+    status = vibectl_complete(handle, request_json, s.events, s.data, &out);
     Py_END_ALLOW_THREADS
-    int interrupted = sigint_guard_leave(&guard);
-    Py_DECREF(callback);
-
-    PyObject *result = NULL;
-    if (ctx.exception != NULL) {
-        /* The callback's own exception wins, unchanged, whatever the status. */
-        vibectl_string_free(out);
-        restore_exception(ctx.exception);
-    } else if (interrupted) {
-        vibectl_string_free(out);
-        PyErr_SetNone(PyExc_KeyboardInterrupt);
-    } else if (status != VIBECTL_OK) {
-        vibectl_string_free(out);
-        raise_status(st, status);
-    } else {
-        result = take_string(out);
-    }
-    client_leave(self);
-    return result;
+    return callbacks_end(&s, self, st, status, out);
 }
 
 /* --- safety, compaction, redaction ---------------------------------------- */
@@ -1044,301 +1108,83 @@ Client_redact(ClientObject *self, PyObject *text)
 
 /* --- the vibe engine --------------------------------------------------------- */
 
-/* The event context comes first, so the event trampoline serves engine calls too. */
+typedef int (*engine_fn)(vibectl_client *, const char *, const char *, vibectl_event_cb, void *, char **);
+typedef int (*engine_confirm_fn)(vibectl_client *, const char *, const char *, vibectl_event_cb, void *,
+                                 vibectl_confirm_cb, void *, char **);
+
+/*
+ * One engine method. Its arguments are (text, options_json=None[, loop_json=None],
+ * callback=None[, confirm=None], interruptible=False): with `fn`, no confirm; with
+ * `confirm_fn`, confirm; with neither, vibectl_loop() (loop_json and confirm).
+ */
 typedef struct {
-    event_context events; /* callable (or None), exception, stopped */
-    module_state *st;
-    PyObject *confirm;    /* the confirm callable (borrowed: held by the caller) */
-} engine_context;
+    const char *format;           /* for PyArg_ParseTuple */
+    const char *what;             /* the first argument's name in messages */
+    engine_fn fn;
+    engine_confirm_fn confirm_fn;
+} engine_spec;
 
-/*
- * Copies `note` (UTF-8, NUL-free) into `buffer` of `size` bytes, cut at the last whole
- * character that fits before the terminating NUL.
- */
-static void
-copy_note(char *buffer, size_t size, const char *note, size_t length)
-{
-    if (buffer == NULL || size == 0) {
-        return;
-    }
-    if (length > size - 1) {
-        length = size - 1;
-        /* Step back over continuation bytes (10xxxxxx) to the start of the cut character. */
-        size_t start = length;
-        while (start > 0 && ((unsigned char)note[start] & 0xC0) == 0x80) {
-            start--;
-        }
-        length = start;
-    }
-    memcpy(buffer, note, length);
-    buffer[length] = '\0';
-}
-
-/*
- * Interprets what the Python confirm callable returned: an int VIBECTL_CONFIRM_* value, or
- * a tuple (choice, note) with note a str or None. Sets an exception and returns 0 when the
- * value is unusable.
- */
-static int
-confirm_decision(engine_context *ctx, PyObject *value, char *note_buffer, size_t note_size)
-{
-    PyObject *choice_obj = value;
-    PyObject *note_obj = Py_None;
-    if (PyTuple_Check(value)) {
-        if (PyTuple_GET_SIZE(value) != 2) {
-            PyErr_Format(PyExc_TypeError, "confirm must return a choice or a (choice, note) pair, not a %zd-tuple",
-                         PyTuple_GET_SIZE(value));
-            return 0;
-        }
-        choice_obj = PyTuple_GET_ITEM(value, 0);
-        note_obj = PyTuple_GET_ITEM(value, 1);
-    }
-    if (!PyLong_Check(choice_obj) || PyBool_Check(choice_obj)) {
-        PyErr_Format(PyExc_TypeError, "confirm must return an int VIBECTL_CONFIRM_* choice, not %.100s",
-                     Py_TYPE(choice_obj)->tp_name);
-        return 0;
-    }
-    long choice = PyLong_AsLong(choice_obj);
-    if (choice == -1 && PyErr_Occurred()) {
-        return 0;
-    }
-    if (choice < VIBECTL_CONFIRM_YES || choice > VIBECTL_CONFIRM_EXIT) {
-        PyErr_Format(PyExc_ValueError, "confirm returned %ld, which is not a VIBECTL_CONFIRM_* choice (%d to %d)",
-                     choice, VIBECTL_CONFIRM_YES, VIBECTL_CONFIRM_EXIT);
-        return 0;
-    }
-    if (note_obj != Py_None) {
-        const char *note = NULL;
-        if (utf8_arg(ctx->st, note_obj, "the confirmation note", 0, &note) < 0) {
-            return 0;
-        }
-        copy_note(note_buffer, note_size, note, strlen(note));
-    }
-    return (int)choice;
-}
-
-static int
-engine_confirm_trampoline(const char *request_json, char *note, size_t note_size, void *user_data)
-{
-    engine_context *ctx = (engine_context *)user_data;
-    if (ctx == NULL) {
-        return 0;
-    }
-    PyGILState_STATE gil = PyGILState_Ensure();
-    int rc = 0; /* not a VIBECTL_CONFIRM_* value: aborts the call with VIBECTL_EUSER */
-    if (ctx->events.exception == NULL && !ctx->events.stopped) {
-        PyObject *request = decode_text(request_json != NULL ? request_json : "");
-        PyObject *result = request != NULL ? PyObject_CallOneArg(ctx->confirm, request) : NULL;
-        Py_XDECREF(request);
-        if (result != NULL) {
-            rc = confirm_decision(ctx, result, note, note_size);
-            Py_DECREF(result);
-        }
-        if (rc == 0) {
-            ctx->events.exception = fetch_exception();
-        }
-    }
-    PyGILState_Release(gil);
-    return rc;
-}
-
-typedef enum {
-    ENGINE_PLAN,
-    ENGINE_EXECUTE,
-    ENGINE_VIBE,
-    ENGINE_SUMMARIZE,
-    ENGINE_MEMORY_UPDATE,
-    ENGINE_RUN,
-    ENGINE_LOOP,
-    ENGINE_CHECK,
-} engine_call_kind;
-
-static int
-check_callable(PyObject *obj, const char *what)
-{
-    if (obj != Py_None && !PyCallable_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "%s must be callable or None, not %.100s", what, Py_TYPE(obj)->tp_name);
-        return -1;
-    }
-    return 0;
-}
-
-/*
- * plan / execute / vibe / summarize / memory_update / run / loop / check: (text,
- * options_json=None[, loop_json=None], callback=None[, confirm=None], interruptible=False).
- * Returns the result JSON as str.
- */
+/* Returns the result JSON as str. */
 static PyObject *
-engine_call(ClientObject *self, PyObject *args, engine_call_kind kind)
+engine_call(ClientObject *self, PyObject *args, const engine_spec *spec)
 {
-    PyObject *text_obj = NULL;
-    PyObject *options_obj = Py_None;
+    /* text, options_json, loop_json */
+    text_arg targs[3] = {{NULL, spec->what, 0}, {Py_None, "options_json", 1}, {Py_None, "loop_json", 1}};
     PyObject *callback = Py_None;
     PyObject *confirm = Py_None;
-    PyObject *loop_obj = Py_None;
     int interruptible = 0;
-    const char *what = "request";
     int ok;
-    switch (kind) {
-    case ENGINE_PLAN:
-        ok = PyArg_ParseTuple(args, "O|OOp:plan", &text_obj, &options_obj, &callback, &interruptible);
-        break;
-    case ENGINE_EXECUTE:
-        what = "plan_json";
-        ok = PyArg_ParseTuple(args, "O|OOOp:execute", &text_obj, &options_obj, &callback, &confirm, &interruptible);
-        break;
-    case ENGINE_VIBE:
-        ok = PyArg_ParseTuple(args, "O|OOOp:vibe", &text_obj, &options_obj, &callback, &confirm, &interruptible);
-        break;
-    case ENGINE_SUMMARIZE:
-        what = "text";
-        ok = PyArg_ParseTuple(args, "O|OOp:summarize", &text_obj, &options_obj, &callback, &interruptible);
-        break;
-    case ENGINE_RUN:
-        what = "args_json";
-        ok = PyArg_ParseTuple(args, "O|OOp:run", &text_obj, &options_obj, &callback, &interruptible);
-        break;
-    case ENGINE_LOOP:
-        ok = PyArg_ParseTuple(args, "O|OOOOp:loop", &text_obj, &options_obj, &loop_obj, &callback, &confirm,
+    if (spec->fn != NULL) {
+        ok = PyArg_ParseTuple(args, spec->format, &targs[0].obj, &targs[1].obj, &callback, &interruptible);
+    } else if (spec->confirm_fn != NULL) {
+        ok = PyArg_ParseTuple(args, spec->format, &targs[0].obj, &targs[1].obj, &callback, &confirm,
                               &interruptible);
-        break;
-    case ENGINE_CHECK:
-        what = "predicate";
-        ok = PyArg_ParseTuple(args, "O|OOp:check", &text_obj, &options_obj, &callback, &interruptible);
-        break;
-    default:
-        what = "text";
-        ok = PyArg_ParseTuple(args, "O|OOp:memory_update", &text_obj, &options_obj, &callback, &interruptible);
-        break;
+    } else {
+        ok = PyArg_ParseTuple(args, spec->format, &targs[0].obj, &targs[1].obj, &targs[2].obj, &callback,
+                              &confirm, &interruptible);
     }
-    if (!ok) {
+    if (!ok || check_callable(callback, "callback") < 0 || check_callable(confirm, "confirm") < 0) {
         return NULL;
     }
-    module_state *st = CLIENT_STATE(self);
-    if (st == NULL) {
-        return NULL;
-    }
-    if (check_callable(callback, "callback") < 0 || check_callable(confirm, "confirm") < 0) {
-        return NULL;
-    }
-    const char *text = NULL;
-    const char *options = NULL;
-    const char *loop = NULL;
-    if (utf8_arg(st, text_obj, what, 0, &text) < 0 || utf8_arg(st, options_obj, "options_json", 1, &options) < 0
-        || utf8_arg(st, loop_obj, "loop_json", 1, &loop) < 0) {
-        return NULL;
-    }
-    vibectl_client *handle = client_enter(self, st);
+    module_state *st;
+    const char *texts[3] = {NULL, NULL, NULL};
+    vibectl_client *handle = call_begin(self, &st, targs, texts, 3);
     if (handle == NULL) {
         return NULL;
     }
-    engine_context ctx = {{callback, NULL, 0}, st, confirm};
-    vibectl_event_cb cb = callback != Py_None ? event_trampoline : NULL;
-    vibectl_confirm_cb ccb = confirm != Py_None ? engine_confirm_trampoline : NULL;
-    void *data = (cb != NULL || ccb != NULL) ? &ctx : NULL;
+    callback_scope s;
     char *out = NULL;
     int status;
-    sigint_guard guard;
-    Py_INCREF(callback);
-    Py_INCREF(confirm);
-    sigint_guard_enter(&guard, handle, interruptible);
+    callbacks_begin(&s, st, handle, callback, confirm, interruptible);
     Py_BEGIN_ALLOW_THREADS
-    switch (kind) {
-    case ENGINE_PLAN:
-        status = vibectl_plan(handle, text, options, cb, data, &out);
-        break;
-    case ENGINE_EXECUTE:
-        status = vibectl_execute(handle, text, options, cb, data, ccb, data, &out);
-        break;
-    case ENGINE_VIBE:
-        status = vibectl_vibe(handle, text, options, cb, data, ccb, data, &out);
-        break;
-    case ENGINE_SUMMARIZE:
-        status = vibectl_summarize(handle, text, options, cb, data, &out);
-        break;
-    case ENGINE_RUN:
-        status = vibectl_run(handle, text, options, cb, data, &out);
-        break;
-    case ENGINE_LOOP:
-        status = vibectl_loop(handle, text, options, loop, cb, data, ccb, data, &out);
-        break;
-    case ENGINE_CHECK:
-        status = vibectl_check(handle, text, options, cb, data, &out);
-        break;
-    default:
-        status = vibectl_memory_update(handle, text, options, cb, data, &out);
-        break;
+    if (spec->fn != NULL) {
+        status = spec->fn(handle, texts[0], texts[1], s.events, s.data, &out);
+    } else if (spec->confirm_fn != NULL) {
+        status = spec->confirm_fn(handle, texts[0], texts[1], s.events, s.data, s.confirm, s.data, &out);
+    } else {
+        status = vibectl_loop(handle, texts[0], texts[1], texts[2], s.events, s.data, s.confirm, s.data, &out);
     }
     Py_END_ALLOW_THREADS
-    int interrupted = sigint_guard_leave(&guard);
-    Py_DECREF(callback);
-    Py_DECREF(confirm);
+    return callbacks_end(&s, self, st, status, out);
+}
 
-    PyObject *result = NULL;
-    if (ctx.events.exception != NULL) {
-        /* A callback's own exception wins, unchanged, whatever the status. */
-        vibectl_string_free(out);
-        restore_exception(ctx.events.exception);
-    } else if (interrupted) {
-        vibectl_string_free(out);
-        PyErr_SetNone(PyExc_KeyboardInterrupt);
-    } else if (status != VIBECTL_OK) {
-        vibectl_string_free(out);
-        raise_status(st, status);
-    } else {
-        result = take_string(out);
+#define ENGINE_METHOD(name, format, what, fn, confirm_fn)                   \
+    static PyObject *Client_##name(ClientObject *self, PyObject *args)     \
+    {                                                                      \
+        static const engine_spec spec = {format, what, fn, confirm_fn};    \
+        return engine_call(self, args, &spec);                             \
     }
-    client_leave(self);
-    return result;
-}
 
-static PyObject *
-Client_plan(ClientObject *self, PyObject *args)
-{
-    return engine_call(self, args, ENGINE_PLAN);
-}
+ENGINE_METHOD(plan, "O|OOp:plan", "request", vibectl_plan, NULL)
+ENGINE_METHOD(execute, "O|OOOp:execute", "plan_json", NULL, vibectl_execute)
+ENGINE_METHOD(vibe, "O|OOOp:vibe", "request", NULL, vibectl_vibe)
+ENGINE_METHOD(summarize, "O|OOp:summarize", "text", vibectl_summarize, NULL)
+ENGINE_METHOD(memory_update, "O|OOp:memory_update", "text", vibectl_memory_update, NULL)
+ENGINE_METHOD(run, "O|OOp:run", "args_json", vibectl_run, NULL)
+ENGINE_METHOD(loop, "O|OOOOp:loop", "request", NULL, NULL)
+ENGINE_METHOD(check, "O|OOp:check", "predicate", vibectl_check, NULL)
 
-static PyObject *
-Client_execute(ClientObject *self, PyObject *args)
-{
-    return engine_call(self, args, ENGINE_EXECUTE);
-}
-
-static PyObject *
-Client_vibe(ClientObject *self, PyObject *args)
-{
-    return engine_call(self, args, ENGINE_VIBE);
-}
-
-static PyObject *
-Client_summarize(ClientObject *self, PyObject *args)
-{
-    return engine_call(self, args, ENGINE_SUMMARIZE);
-}
-
-static PyObject *
-Client_memory_update(ClientObject *self, PyObject *args)
-{
-    return engine_call(self, args, ENGINE_MEMORY_UPDATE);
-}
-
-static PyObject *
-Client_run(ClientObject *self, PyObject *args)
-{
-    return engine_call(self, args, ENGINE_RUN);
-}
-
-static PyObject *
-Client_loop(ClientObject *self, PyObject *args)
-{
-    return engine_call(self, args, ENGINE_LOOP);
-}
-
-static PyObject *
-Client_check(ClientObject *self, PyObject *args)
-{
-    return engine_call(self, args, ENGINE_CHECK);
-}
+#undef ENGINE_METHOD
 
 static PyObject *
 Client_instructions_get(ClientObject *self, PyObject *Py_UNUSED(ignored))

@@ -265,7 +265,52 @@ def _override_key(name: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-class MemoryStatus:
+class _EqualRaw:
+    """Equality of a result object: the same class and the same library JSON (``raw``); unhashable."""
+
+    __slots__ = ()
+    raw: dict[str, Any]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _EqualFields:
+    """Equality of a value object: the same class and equal fields, ``raw`` (the last slot) aside; unhashable."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        fields: tuple[str, ...] = self.__slots__[:-1]
+        return all(getattr(self, f) == getattr(other, f) for f in fields)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _memory_of(data: dict[str, Any]) -> tuple[bool, str | None]:
+    """``(memory_updated, memory)`` from a result's ``"memory"`` object."""
+    memory = data.get("memory")
+    memory = memory if isinstance(memory, dict) else {}
+    return bool(memory.get("updated", False)), memory.get("text")
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The dicts of a JSON list (``commands`` records), others left out."""
+    return [item for item in value or () if isinstance(item, dict)]
+
+
+def _md_list(items: Iterable[str]) -> str:
+    """Markdown bullet lines, one an item."""
+    return "".join(f"- {item}\n" for item in items)
+
+
+class MemoryStatus(_EqualFields):
     """The memory's state: its text, length, limit, frozen flag and file.
 
     ``truncated`` is True when the ``set()`` that returned this status cut the text at
@@ -305,21 +350,10 @@ class MemoryStatus:
             raw=data,
         )
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, MemoryStatus):
-            return NotImplemented
-        return all(getattr(self, f) == getattr(other, f) for f in self.__slots__[:-1])
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def _preview(self, limit: int = 60) -> str:
-        text = self.content if len(self.content) <= limit else self.content[: limit - 1] + "…"
-        return repr(text)
-
     def __repr__(self) -> str:
         flags = " frozen" if self.frozen else ""
         flags += " truncated" if self.truncated else ""
-        return f"<MemoryStatus {self.chars}/{self.max_chars} chars{flags} content={self._preview()}>"
+        return f"<MemoryStatus {self.chars}/{self.max_chars} chars{flags} content={_preview(self.content)}>"
 
     def _repr_markdown_(self) -> str:
         state = "frozen" if self.frozen else "updating"
@@ -343,7 +377,7 @@ def _fmt_cost(value: Any) -> str:
     return "unknown" if value is None else f"${value:.6f}"
 
 
-class ModelInfo:
+class ModelInfo(_EqualFields):
     """One model vibectl knows (``client.models()``): name, provider, model id and key source.
 
     ``key_source`` says where the provider's API key comes from (e.g.
@@ -399,13 +433,6 @@ class ModelInfo:
             return "not needed"
         return "available" if self.key_available else "missing"
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ModelInfo):
-            return NotImplemented
-        return all(getattr(self, f) == getattr(other, f) for f in self.__slots__[:-1])
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         default = " default" if self.default else ""
         return f"<ModelInfo {self.name!r} {self.qualified_name} key={self._key_text()!r}{default}>"
@@ -415,7 +442,7 @@ class ModelInfo:
         return f"**{self.name}**{default} — `{self.qualified_name}`, key: {self._key_text()}\n"
 
 
-class CompletionMetrics:
+class CompletionMetrics(_EqualRaw):
     """What one completion cost: tokens, time to first token, duration, retries, USD.
 
     Token counts are what the provider reported (None if it did not); ``cost_usd`` is
@@ -458,13 +485,6 @@ class CompletionMetrics:
         """The metrics as a plain dict (the library's JSON object)."""
         return dict(self.raw)
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CompletionMetrics):
-            return NotImplemented
-        return self.raw == other.raw
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         retries = f" retries={self.retries}" if self.retries else ""
         fallback = " fallback" if self.fallback_used else ""
@@ -475,7 +495,7 @@ class CompletionMetrics:
         )
 
 
-class Completion:
+class Completion(_EqualRaw):
     """A model's answer (``client.complete()``): ``text``, ``json``, ``model`` and ``metrics``.
 
     ``json`` is the parsed structured reply when a schema was given, else None. ``model``
@@ -522,19 +542,11 @@ class Completion:
     def __str__(self) -> str:
         return self.text
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Completion):
-            return NotImplemented
-        return self.raw == other.raw
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         m = self.metrics
-        preview = self.text if len(self.text) <= 60 else self.text[:59] + "…"
         return (
             f"<Completion {self.model} {_fmt_tokens(m.input_tokens)}+{_fmt_tokens(m.output_tokens)} tokens "
-            f"{_fmt_ms(m.duration_ms)} text={preview!r}>"
+            f"{_fmt_ms(m.duration_ms)} text={_preview(self.text)}>"
         )
 
     def _repr_markdown_(self) -> str:
@@ -562,7 +574,7 @@ def _findings_text(findings: dict[str, int]) -> str:
     return ", ".join(f"{count} {kind}" for kind, count in items if count)
 
 
-class SafetyAssessment:
+class SafetyAssessment(_EqualFields):
     """The safety verdict on a planned kubectl command (``client.classify()``).
 
     ``verdict`` is ``"safe"``, ``"confirm"`` or ``"reject"``; ``verb_class`` is
@@ -611,24 +623,17 @@ class SafetyAssessment:
         """True when the command must not run at all."""
         return self.verdict == "reject"
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SafetyAssessment):
-            return NotImplemented
-        return all(getattr(self, f) == getattr(other, f) for f in self.__slots__[:-1])
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         forced = " forced" if self.forced else ""
         return f"<SafetyAssessment {self.verdict} {self.verb_class}{forced} reasons={self.reasons!r}>"
 
     def _repr_markdown_(self) -> str:
         forced = " (forced, even in auto mode)" if self.forced else ""
-        reasons = "".join(f"- {reason}\n" for reason in self.reasons) or "*(no reasons)*\n"
+        reasons = _md_list(self.reasons) or "*(no reasons)*\n"
         return f"**{self.verdict}**{forced} — {self.verb_class}\n\n{reasons}"
 
 
-class Compaction:
+class Compaction(_EqualRaw):
     """Output as a model would be sent it (``client.compact()``): redacted, then compacted.
 
     ``text`` is the result and ``type`` the detected kind (``"json"``, ``"yaml"``,
@@ -671,13 +676,6 @@ class Compaction:
     def __str__(self) -> str:
         return self.text
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Compaction):
-            return NotImplemented
-        return self.raw == other.raw
-
-    __hash__ = None  # type: ignore[assignment]
-
     def _summary(self) -> str:
         return (
             f"{self.type} {self.original_chars} → {self.kept_chars} chars "
@@ -694,11 +692,10 @@ class Compaction:
             facts.append(f"redacted {_findings_text(self.redactions)}")
         if self.dropped:
             facts.append("dropped: " + "; ".join(self.dropped))
-        fence = "````" if "```" in self.text else "```"
-        return f"**vibectl compact** — {', '.join(facts)}\n\n{fence}\n{self.text}\n{fence}\n"
+        return f"**vibectl compact** — {', '.join(facts)}\n\n{_md_code(self.text)}"
 
 
-class Redaction:
+class Redaction(_EqualRaw):
     """Text with its secrets replaced by ``[REDACTED:<kind>]`` (``client.redact()``).
 
     ``findings`` counts the replacements by kind (``{"jwt": 2, "pem": 1}``) and ``total``
@@ -722,20 +719,12 @@ class Redaction:
         """True when something was redacted."""
         return self.total > 0
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Redaction):
-            return NotImplemented
-        return self.raw == other.raw
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"<Redaction {self.total} finding{'' if self.total == 1 else 's'} {self.findings!r}>"
 
     def _repr_markdown_(self) -> str:
         found = f"redacted {_findings_text(self.findings)}" if self.total else "no secrets found"
-        fence = "````" if "```" in self.text else "```"
-        return f"**vibectl redact** — {found}\n\n{fence}\n{self.text}\n{fence}\n"
+        return f"**vibectl redact** — {found}\n\n{_md_code(self.text)}"
 
 
 def _argv(args: Iterable[str], what: str = "args") -> list[str]:
@@ -884,7 +873,7 @@ class ConfirmationRequest:
         if self.manifest:
             parts.append("\n" + _md_code(self.manifest, "yaml"))
         if self.safety.reasons:
-            parts.append("\n" + "".join(f"- {reason}\n" for reason in self.safety.reasons))
+            parts.append("\n" + _md_list(self.safety.reasons))
         parts.append(f"\nchoices: {', '.join(f'`{c}`' for c in self.choices)}\n")
         return "".join(parts)
 
@@ -921,7 +910,7 @@ def _confirm_callback(confirm: Callable[[ConfirmationRequest], Any] | None) -> C
     return callback
 
 
-class Plan:
+class Plan(_EqualRaw):
     """The planner's next step for a request (``client.plan()``); nothing has run.
 
     ``action`` is the action type: ``"COMMAND"``, ``"THOUGHT"``, ``"FEEDBACK"``, ``"WAIT"``,
@@ -975,13 +964,6 @@ class Plan:
         value = self.details.get("text") or self.details.get("message")
         return value if isinstance(value, str) else None
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Plan):
-            return NotImplemented
-        return self.raw == other.raw
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         if self.action == "COMMAND":
             safety = f" {self.safety.verdict} {self.safety.verb_class}" if self.safety is not None else ""
@@ -1006,7 +988,7 @@ class Plan:
             if self.manifest:
                 parts.append("\n" + _md_code(self.manifest, "yaml"))
             if self.safety is not None and not self.safety.safe and self.safety.reasons:
-                parts.append("\n" + "".join(f"- {reason}\n" for reason in self.safety.reasons))
+                parts.append("\n" + _md_list(self.safety.reasons))
             return "".join(parts)
         body = self.text or self.explanation
         if self.action == "WAIT":
@@ -1018,7 +1000,7 @@ class Plan:
         return f"**vibectl plan** — {self.action}\n\n{_md_text(body or '')}\n"
 
 
-class StepResult:
+class StepResult(_EqualRaw):
     """What one step did (``client.vibe()``, ``client.run()``).
 
     ``status`` is ``"completed"``, ``"failed"`` (kubectl ran, its exit code is not allowed),
@@ -1059,14 +1041,11 @@ class StepResult:
         self.halt: bool = bool(data.get("halt", False))
         plan = data.get("plan")
         self.plan: Plan | None = Plan(plan) if isinstance(plan, dict) else None
-        self.commands: list[dict[str, Any]] = [c for c in data.get("commands") or () if isinstance(c, dict)]
+        self.commands: list[dict[str, Any]] = _dicts(data.get("commands"))
         self.summary: str | None = data.get("summary")
         self.recovery: str | None = data.get("recovery")
         self.summary_error: str | None = data.get("summary_error")
-        memory = data.get("memory")
-        memory = memory if isinstance(memory, dict) else {}
-        self.memory_updated: bool = bool(memory.get("updated", False))
-        self.memory: str | None = memory.get("text")
+        self.memory_updated, self.memory = _memory_of(data)
         self.metrics: dict[str, Any] = dict(data.get("metrics") or {})
         self.raw = data
 
@@ -1098,13 +1077,6 @@ class StepResult:
             if text:
                 return text
         return self.output
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, StepResult):
-            return NotImplemented
-        return self.raw == other.raw
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         parts = [f"<StepResult {self.status} exit_code={self.exit_code}"]
@@ -1138,7 +1110,7 @@ class StepResult:
         return "".join(parts).rstrip("\n") + "\n"
 
 
-class Summary:
+class Summary(_EqualRaw):
     """A model's summary of command output (``client.summarize()``).
 
     ``summary`` is the answer (``recovery`` instead when ``failed=True`` asked for recovery
@@ -1154,10 +1126,7 @@ class Summary:
         data = raw if raw is not None else {}
         self.summary: str | None = data.get("summary")
         self.recovery: str | None = data.get("recovery")
-        memory = data.get("memory")
-        memory = memory if isinstance(memory, dict) else {}
-        self.memory_updated: bool = bool(memory.get("updated", False))
-        self.memory: str | None = memory.get("text")
+        self.memory_updated, self.memory = _memory_of(data)
         compaction = data.get("compaction")
         self.compaction: Compaction | None = Compaction(compaction) if isinstance(compaction, dict) else None
         self.metrics: dict[str, Any] = dict(data.get("metrics") or {})
@@ -1165,13 +1134,6 @@ class Summary:
 
     def __str__(self) -> str:
         return self.summary or self.recovery or ""
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Summary):
-            return NotImplemented
-        return self.raw == other.raw
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         kind = "recovery" if self.summary is None and self.recovery is not None else "summary"
@@ -1184,7 +1146,7 @@ class Summary:
         return f"**{title}**\n\n{_md_text(str(self)) or '*(empty)*'}{memory}\n"
 
 
-class Event:
+class Event(_EqualRaw):
     """One event of an engine call (docs/engine.md, "Events"): ``type``, ``data``, ``seq``, ``time``.
 
     Passed to ``on_event`` callbacks and yielded by :meth:`Client.events`. ``event["type"]``
@@ -1212,13 +1174,6 @@ class Event:
         """``event.raw.get(key, default)``."""
         return self.raw.get(key, default)
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Event):
-            return NotImplemented
-        return self.raw == other.raw
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         if self.result is not None:
             return f"<Event result {self.result!r}>"
@@ -1227,7 +1182,7 @@ class Event:
         return f"<Event #{self.seq} {self.type} {data}>"
 
 
-class CheckResult:
+class CheckResult(_EqualRaw):
     """The verdict of :meth:`Client.check` on a predicate about the cluster.
 
     ``verdict`` is ``"true"``, ``"false"``, ``"poorly_posed"`` or ``"cannot_determine"``;
@@ -1247,20 +1202,13 @@ class CheckResult:
         code = data.get("exit_code")
         self.exit_code: int = code if isinstance(code, int) else 3
         self.explanation: str = data.get("explanation") or ""
-        self.commands: list[dict[str, Any]] = [c for c in data.get("commands") or () if isinstance(c, dict)]
+        self.commands: list[dict[str, Any]] = _dicts(data.get("commands"))
         self.iterations: int = data.get("iterations") or 0
         self.metrics: dict[str, Any] = dict(data.get("metrics") or {})
         self.raw = data
 
     def __bool__(self) -> bool:
         return self.verdict == "true"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CheckResult):
-            return NotImplemented
-        return self.raw == other.raw
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         why = f" explanation={_preview(self.explanation)}" if self.explanation else ""
@@ -1280,7 +1228,7 @@ class CheckResult:
         return "".join(parts).rstrip("\n") + "\n"
 
 
-class LoopResult:
+class LoopResult(_EqualRaw):
     """How a :meth:`Client.auto` or :meth:`Client.semiauto` loop ended, and its steps.
 
     ``end`` is ``"done"`` (the planner said DONE), ``"halted"`` (a step halted: ERROR,
@@ -1313,13 +1261,6 @@ class LoopResult:
     def last(self) -> StepResult | None:
         """The last step, or None when no step ran."""
         return self.steps[-1] if self.steps else None
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, LoopResult):
-            return NotImplemented
-        return self.raw == other.raw
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         why = f" message={_preview(self.message)}" if self.message else ""
@@ -1467,6 +1408,21 @@ def _event_callback(
     return callback
 
 
+def _put_str(options: dict[str, Any], name: str, value: Any) -> None:
+    """``options[name] = value`` unless ``value`` is None; TypeError unless it is a str."""
+    if value is not None:
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be str or None, not {type(value).__name__}")
+        options[name] = value
+
+
+def _flag(name: str, value: Any) -> bool:
+    """``value`` when it is a bool, else TypeError."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be bool, not {type(value).__name__}")
+    return value
+
+
 def _vibe_options(
     model: str | None = None,
     mode: str | None = None,
@@ -1483,28 +1439,19 @@ def _vibe_options(
     """The "vibe options" JSON (docs/abi.md); defaults are left out. ``extra`` keys are added as given."""
     options: dict[str, Any] = {"version": 1}
     for name, value in (("model", model), ("mode", mode), ("verb", verb), ("input", input)):
-        if value is not None:
-            if not isinstance(value, str):
-                raise TypeError(f"{name} must be str or None, not {type(value).__name__}")
-            options[name] = value
+        _put_str(options, name, value)
     for name, flag, default in (
         ("yes", yes, False),
         ("freeze_memory", freeze_memory, False),
         ("summary", summary, True),
         ("stream", stream, True),
     ):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be bool, not {type(flag).__name__}")
-        if flag != default:
+        if _flag(name, flag) != default:
             options[name] = flag
     if budget is not None:
-        if isinstance(budget, bool) or not isinstance(budget, int):
-            raise TypeError(f"budget must be int or None, not {type(budget).__name__}")
-        options["budget"] = budget
+        options["budget"] = _number("budget", budget, integer=True)
     if timeout_seconds is not None:
-        if isinstance(timeout_seconds, bool) or not isinstance(timeout_seconds, (int, float)):
-            raise TypeError(f"timeout_seconds must be a number or None, not {type(timeout_seconds).__name__}")
-        options["timeout_seconds"] = timeout_seconds
+        options["timeout_seconds"] = _number("timeout_seconds", timeout_seconds)
     if extra:
         options.update(extra)
     return _dumps(options)
@@ -1828,10 +1775,7 @@ class Client:
         ``user_asked_for_shell`` allows ``exec`` into a shell. Runs nothing.
         """
         options: dict[str, Any] = {"version": 1}
-        if manifest is not None:
-            if not isinstance(manifest, str):
-                raise TypeError(f"manifest must be str or None, not {type(manifest).__name__}")
-            options["manifest"] = manifest
+        _put_str(options, "manifest", manifest)
         flags = _argv(user_flags, "user_flags")
         if flags:
             options["user_flags"] = flags
@@ -1855,9 +1799,7 @@ class Client:
         """
         options: dict[str, Any] = {"version": 1}
         if budget is not None:
-            if isinstance(budget, bool) or not isinstance(budget, int):
-                raise TypeError(f"budget must be int or None, not {type(budget).__name__}")
-            options["budget"] = budget
+            options["budget"] = _number("budget", budget, integer=True)
         if intent is not None:
             options["intent"] = intent
         if redact is not None:
@@ -2125,18 +2067,11 @@ class Client:
         """
         options: dict[str, Any] = {"version": 1}
         for name, value in (("verb", verb), ("command", command), ("request", request), ("model", model)):
-            if value is not None:
-                if not isinstance(value, str):
-                    raise TypeError(f"{name} must be str or None, not {type(value).__name__}")
-                options[name] = value
+            _put_str(options, name, value)
         for name, flag in (("failed", failed), ("freeze_memory", freeze_memory), ("stream", stream)):
-            if not isinstance(flag, bool):
-                raise TypeError(f"{name} must be bool, not {type(flag).__name__}")
-            options[name] = flag
+            options[name] = _flag(name, flag)
         if budget is not None:
-            if isinstance(budget, bool) or not isinstance(budget, int):
-                raise TypeError(f"budget must be int or None, not {type(budget).__name__}")
-            options["budget"] = budget
+            options["budget"] = _number("budget", budget, integer=True)
         callback = _event_callback(on_event, on_text)
         return Summary(_load_object(self._c.summarize(text, _dumps(options), callback, _interruptible())))
 
@@ -2174,14 +2109,8 @@ class Client:
         thread cancels the call and raises KeyboardInterrupt.
         """
         extra: dict[str, Any] = {}
-        if stdin is not None:
-            if not isinstance(stdin, str):
-                raise TypeError(f"stdin must be str or None, not {type(stdin).__name__}")
-            extra["stdin"] = stdin
-        if request is not None:
-            if not isinstance(request, str):
-                raise TypeError(f"request must be str or None, not {type(request).__name__}")
-            extra["request"] = request
+        _put_str(extra, "stdin", stdin)
+        _put_str(extra, "request", request)
         if allowed_exit_codes is not None:
             if isinstance(allowed_exit_codes, (str, bytes)):
                 raise TypeError("allowed_exit_codes must be a list of int, e.g. [0, 1]")
