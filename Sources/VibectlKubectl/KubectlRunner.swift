@@ -267,8 +267,12 @@ public struct KubectlRunner: Sendable {
     /// The stream finishes when kubectl exits with an allowed code, and throws `.kubectl` (with
     /// the exit code and the end of stderr) otherwise, or the errors of ``run(_:)``. Ending the
     /// iteration early stops kubectl (SIGTERM to its group, then SIGKILL) and reaps it.
+    ///
+    /// Memory stays bounded: at most ``lineBuffer`` lines wait for the consumer; when it falls behind, the
+    /// reading thread waits, the pipe fills, and kubectl itself is held back — no line is dropped.
     public func lines(_ invocation: KubectlInvocation) -> AsyncThrowingStream<String, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<String, any Error>.makeStream()
+        let (stream, continuation) = AsyncThrowingStream<String, any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(Self.lineBuffer))
         let task = Task { [self] in
             do {
                 let argv = try resolve(invocation)
@@ -281,7 +285,10 @@ public struct KubectlRunner: Sendable {
                 let stderrFD = started.stderrFD
                 let result = await supervise(started, invocation: invocation) {
                     async let out: Void = onDedicatedThread("vibectl-kubectl-lines") {
-                        streamLines(fd: stdoutFD, cap: cap) { continuation.yield($0) }
+                        streamLines(fd: stdoutFD, cap: cap) { line in
+                            // A full buffer refuses the line; wait for the consumer instead of dropping it.
+                            while case .dropped = continuation.yield(line) { usleep(1000) }
+                        }
                     }
                     async let err = onDedicatedThread("vibectl-kubectl-stderr") {
                         captureStream(fd: stderrFD, cap: cap, spill: false, spillPrefix: "vibectl-kubectl-stderr")
@@ -306,6 +313,9 @@ public struct KubectlRunner: Sendable {
         }
         return stream
     }
+
+    /// Lines ``lines(_:)`` holds for a consumer that is behind.
+    static let lineBuffer = 1024
 
     // MARK: - Internals
 

@@ -325,7 +325,7 @@ struct RunnerTests {
         // The fake prints the second line only after the test has seen the first one.
         let fake = try dir.script(
             "kubectl",
-            "echo 'pod-a 1/1 Running'\nn=0\nwhile [ ! -e '\(go)' ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done\n"
+            "echo 'pod-a 1/1 Running'\nn=0\nwhile [ ! -e '\(go)' ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done\n"
                 + "if [ -e '\(go)' ]; then printf 'pod-b 0/1 CrashLoopBackOff\\r\\nno-newline'; else echo 'first line not seen'; fi")
         var received: [String] = []
         for try await line in runnerFor(fake, in: dir).lines(KubectlInvocation(arguments: ["get", "pods", "-w"])) {
@@ -335,6 +335,31 @@ struct RunnerTests {
             }
         }
         #expect(received == ["pod-a 1/1 Running", "pod-b 0/1 CrashLoopBackOff", "no-newline"])
+    }
+
+    @Test("a consumer slower than kubectl holds kubectl back (bounded buffer) and still gets every line, in order")
+    func linesStreamSlowConsumer() async throws {
+        let dir = try ScratchDirectory(prefix: "vibectl-runner-test")
+        let finished = dir.file("finished")
+        // 20 000 lines of ~60 bytes: far more than the line buffer plus a pipe can hold.
+        let count = 20000
+        let fake = try dir.script(
+            "kubectl",
+            "i=1\nwhile [ $i -le \(count) ]; do echo \"line $i ..................................................\"; i=$((i+1)); done\n"
+                + ": > '\(finished)'")
+        var received: [String] = []
+        var finishedWhileBehind = true
+        for try await line in runnerFor(fake, in: dir).lines(KubectlInvocation(arguments: ["logs", "-f", "x"])) {
+            received.append(line)
+            if received.count == 1 {
+                // Fall behind; a bounded buffer keeps kubectl from finishing meanwhile.
+                try await Task.sleep(for: .seconds(1))
+                finishedWhileBehind = FileManager.default.fileExists(atPath: finished)
+            }
+        }
+        #expect(!finishedWhileBehind, "kubectl ran to the end while the consumer was behind: the buffer is not bounded")
+        #expect(received.count == count)
+        #expect(received == (1...count).map { "line \($0) .................................................." })
     }
 
     @Test("the line stream throws .kubectl with stderr when the exit code is not allowed")
