@@ -112,10 +112,21 @@ struct Vibectl: ParsableCommand {
               VIBECTL_<P>_API_KEY     API key of provider P (also <P>_API_KEY, e.g. OPENAI_API_KEY)
               NO_COLOR, TERM=dumb     disable colour (colour is used only on a terminal)
             """,
-        subcommands: [VibeCommand.self, AutoCommand.self, SemiautoCommand.self, CheckCommand.self] + VerbTable.commands + [
-            VersionCommand.self, ConfigCommand.self, MemoryCommand.self, InstructionsCommand.self,
-            ModelCommand.self, JustCommand.self, CompactCommand.self, RedactCommand.self, ClassifyCommand.self,
-            CompletionCommand.self,
+        // Grouped in the help ("VIBE SUBCOMMANDS:", ...); parsing sees every group's commands alike.
+        groupedSubcommands: [
+            CommandGroup(
+                name: "Vibe",
+                subcommands: [
+                    VibeCommand.self, AutoCommand.self, SemiautoCommand.self, CheckCommand.self, MemoryCommand.self,
+                    InstructionsCommand.self,
+                ]),
+            CommandGroup(name: "kubectl verb", subcommands: VerbTable.commands),
+            CommandGroup(
+                name: "Tool",
+                subcommands: [
+                    ConfigCommand.self, ModelCommand.self, CompactCommand.self, RedactCommand.self,
+                    ClassifyCommand.self, JustCommand.self, VersionCommand.self, CompletionCommand.self,
+                ]),
         ]
     )
 

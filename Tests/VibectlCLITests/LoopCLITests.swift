@@ -107,6 +107,44 @@ struct LoopCLITests {
         }
     }
 
+    @Test(
+        "auto on a terminal: a forced confirmation still asks; [y]es runs it and the loop goes on to DONE",
+        .enabled(if: hasTerminalRunner, "util-linux script is not installed"))
+    func autoForcedAsksOnTerminalYes() async throws {
+        try await withVibe { fixture in
+            try fixture.kubectl.reply(to: "delete", stdout: "pod \"web-1\" force deleted\n")
+            try fixture.plan(command(["delete", "pod", "web-1", "--force", "--grace-period=0"], explanation: "Force it."))
+            try fixture.summary("web-1 is gone.")
+            try fixture.plan(done(0, "web-1 was removed."))
+            let (status, output) = try await fixture.runOnTerminal(
+                ["auto", "--interval", "0", "force delete web-1"], input: "y\n")
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("kubectl delete pod web-1 --force --grace-period=0"), "\(output)")
+            #expect(output.contains("Run it? [y]es"), "auto mode still asks for a forced command: \(output)")
+            #expect(occurrences(of: "Run it? [y]es", in: output) == 1, "\(output)")
+            #expect(
+                fixture.kubectl.recordedArguments == [["delete", "pod", "web-1", "--force", "--grace-period=0"]])
+            #expect(output.contains("web-1 is gone."), "\(output)")
+            #expect(output.contains("web-1 was removed."), "\(output)")
+        }
+    }
+
+    @Test(
+        "auto on a terminal: [n]o to a forced confirmation ends the loop non-zero, command not run",
+        .enabled(if: hasTerminalRunner, "util-linux script is not installed"))
+    func autoForcedAsksOnTerminalNo() async throws {
+        try await withVibe { fixture in
+            try fixture.plan(command(["delete", "pod", "web-1", "--force", "--grace-period=0"], explanation: "Force it."))
+            let (status, output) = try await fixture.runOnTerminal(
+                ["auto", "--interval", "0", "force delete web-1"], input: "n\n")
+            #expect(status != 0, "\(output)")
+            #expect(status == 10, "declined: \(output)")
+            #expect(output.contains("Run it? [y]es"), "auto mode still asks for a forced command: \(output)")
+            #expect(fixture.kubectl.recordedArguments.isEmpty)
+            #expect(fixture.modelRequests.count == 1, "the loop went on after the refusal")
+        }
+    }
+
     @Test("auto -o json: the loop result document")
     func autoJSON() async throws {
         try await withVibe { fixture in

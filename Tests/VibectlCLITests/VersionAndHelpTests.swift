@@ -46,6 +46,33 @@ struct VersionAndHelpTests {
         }
     }
 
+    @Test("root help groups the commands: vibe commands, kubectl verbs, tools")
+    func rootHelpGroups() async throws {
+        let cli = try CLIFixture()
+        let help = try await cli.succeed(["--help"]).stdout
+        let lines = help.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let headers = ["VIBE SUBCOMMANDS:", "KUBECTL VERB SUBCOMMANDS:", "TOOL SUBCOMMANDS:"]
+        let positions = headers.map { header in lines.firstIndex(of: header) }
+        #expect(positions.allSatisfy { $0 != nil }, "missing group headers: \(help)")
+        #expect(!lines.contains("SUBCOMMANDS:"), "a command is left outside the groups")
+        let starts = positions.compactMap { $0 }
+        try #require(starts.count == 3 && starts == starts.sorted())
+        /// The command names listed in the section starting at `start`.
+        func names(from start: Int) -> [String] {
+            lines[(start + 1)...].prefix { !$0.isEmpty }.compactMap { line -> String? in
+                guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return nil }
+                return line.split(separator: " ").first.map(String.init)
+            }
+        }
+        #expect(names(from: starts[0]) == ["vibe", "auto", "semiauto", "check", "memory", "instructions"])
+        let verbs = names(from: starts[1])
+        #expect(verbs.count == 28, "\(verbs)")
+        #expect(verbs.first == "get" && verbs.contains("port-forward") && verbs.contains("rollout"))
+        #expect(
+            Set(names(from: starts[2]))
+                == ["config", "model", "compact", "redact", "classify", "just", "version", "completion"])
+    }
+
     @Test("an unknown subcommand is a usage error (64) with an error: line")
     func unknownCommand() async throws {
         let cli = try CLIFixture()
