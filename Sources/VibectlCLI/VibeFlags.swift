@@ -89,6 +89,32 @@ enum ArgumentRewrite {
     /// The root's options that take a value, so their values are not mistaken for the subcommand.
     static let rootValueOptions: Set<String> = ["--config-dir", "--model", "--mode", "--show-metrics"]
 
+    /// `arguments` for `kubectl vibe …`: kubectl runs the plugin `kubectl-vibe` with the words after `vibe`,
+    /// so `kubectl vibe "show failing pods"` means `vibectl vibe "show failing pods"`. When the program is
+    /// named `kubectl-vibe` and its first word is not a vibectl command, `vibe` goes in front of that word
+    /// (or at the end when there is none: plan the next step from memory); `kubectl vibe get pods` and
+    /// `kubectl vibe memory show` keep their meaning.
+    static func asKubectlPlugin(_ arguments: [String], program: String, root: any ParsableCommand.Type) -> [String] {
+        guard program.split(separator: "/").last == "kubectl-vibe" else { return arguments }
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("-"), arguments[index] != "--" {
+            if ["-h", "--help", "--version"].contains(arguments[index]) { return arguments }
+            index += rootValueOptions.contains(arguments[index]) ? 2 : 1
+        }
+        var result = arguments
+        if index < arguments.count {
+            let word = arguments[index]
+            let known = root.configuration.subcommands.contains {
+                $0.configuration.commandName == word || $0.configuration.aliases.contains(word)
+            }
+            if known || word == "help" { return arguments }
+            result.insert("vibe", at: index)
+        } else {
+            result.append("vibe")
+        }
+        return result
+    }
+
     /// `arguments` (without the program name) with a leading `-o FORMAT` moved after the subcommand path.
     static func moveLeadingOutputOption(_ arguments: [String], root: any ParsableCommand.Type) -> [String] {
         var moved: [String] = []

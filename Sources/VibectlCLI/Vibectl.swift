@@ -145,7 +145,9 @@ struct Vibectl: ParsableCommand {
         let exitStatus: Int32
         do {
             let arguments = ArgumentRewrite.moveLeadingOutputOption(
-                Array(CommandLine.arguments.dropFirst()), root: Vibectl.self)
+                ArgumentRewrite.asKubectlPlugin(
+                    Array(CommandLine.arguments.dropFirst()), program: CommandLine.arguments.first ?? "", root: Vibectl.self),
+                root: Vibectl.self)
             if let (root, verb, rest) = VerbDispatch.split(arguments) {
                 // The root options parse as usual; the verb's words go to kubectl and vibectl's flags among them.
                 _ = try parseAsRoot(root)

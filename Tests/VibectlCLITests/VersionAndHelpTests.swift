@@ -121,3 +121,25 @@ struct VersionAndHelpTests {
         #expect(result.stderr.hasPrefix("error: "))
     }
 }
+
+@Suite("kubectl plugin: kubectl vibe …")
+struct KubectlPluginTests {
+    @Test("as kubectl-vibe, a request is a vibe request; vibectl commands keep their meaning")
+    func pluginName() async throws {
+        let fixture = try CLIFixture()
+        let plugin = fixture.scratch.file("kubectl-vibe")
+        try FileManager.default.createSymbolicLink(atPath: plugin, withDestinationPath: fixture.binary)
+        var runner = fixture.runner
+        runner.executable = plugin
+        // No model key anywhere: a vibe request fails on the missing key, which proves it was planned as vibe.
+        let request = try await runner.run(["--model", "openai:gpt-4o", "show failing pods"], stdin: Data())
+        #expect(request.status == 1, "\(request.stderr)")
+        #expect(request.stderr.contains("API key"), "\(request.stderr)")
+        // The same words to vibectl itself are a usage error.
+        let plain = try await fixture.run(["show failing pods"], stdin: Data())
+        #expect(plain.status == 64, "\(plain.stderr)")
+        // A vibectl command through the plugin name is that command.
+        let instructions = try await runner.run(["instructions", "show"], stdin: Data())
+        #expect(instructions.status == 0, "\(instructions.stderr)")
+    }
+}
