@@ -6,6 +6,9 @@ import Foundation
 /// and the searches that look ahead (PEM end markers, block scalars) are bounded or consume what
 /// they scan. There are no regular expressions, so no input can cause backtracking.
 enum RedactScanner {
+    /// The UTF-8 bytes being scanned (the input string's own storage, not a copy).
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
     /// Least length of a base64 run (without padding) considered a high-entropy blob.
     static let base64Threshold = 40
     /// Least length of a hex run considered a high-entropy blob (longer than a SHA-256 digest is not required,
@@ -20,7 +23,7 @@ enum RedactScanner {
     static let prioritySpecific = 2
 
     /// Returns the spans of every secret the built-in detectors find in `bytes`.
-    static func scan(_ bytes: [UInt8]) -> [RedactSpan] {
+    static func scan(_ bytes: Bytes) -> [RedactSpan] {
         var spans: [RedactSpan] = []
         let count = bytes.count
         var index = 0
@@ -29,6 +32,8 @@ enum RedactScanner {
         /// Set after `"name": "DB_PASSWORD"` (or `- name: API_TOKEN`): the kind for the next `value` key, and how many newlines it may wait.
         var pendingEnvKind: String?
         var pendingEnvLines = 0
+        /// No PEM END marker starts before this offset (learned from an earlier failed search).
+        var noPEMEndBefore = 0
         while index < count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\n") {
@@ -39,7 +44,7 @@ enum RedactScanner {
                 index += 1
                 continue
             }
-            if byte == UInt8(ascii: "-"), let pem = pemBlock(bytes, at: index) {
+            if byte == UInt8(ascii: "-"), let pem = pemBlock(bytes, at: index, noEndBefore: &noPEMEndBefore) {
                 spans.append(pem)
                 index = max(pem.end, index + 1)
                 continue
@@ -94,26 +99,44 @@ enum RedactScanner {
         var setsPending = false
     }
 
+    /// What a key name means to the scanner.
+    enum NameRole {
+        /// `value` (the value of a preceding secret env var name).
+        case value
+        /// `name` (an env var name follows).
+        case name
+        /// A name announcing a secret of this kind.
+        case secret(String)
+        /// Anything else.
+        case other
+    }
+
     /// Examines the word `bytes[start..<end]`: a key followed by `=`/`:`, an auth scheme, a JWT or a well-known key format.
-    static func word(_ bytes: [UInt8], start: Int, end: Int, pendingEnvKind: inout String?) -> WordResult? {
+    static func word(_ bytes: Bytes, start: Int, end: Int, pendingEnvKind: inout String?) -> WordResult? {
         let length = end - start
         if let separator = separatorAfter(bytes, wordEnd: end), length <= 80 {
-            let name = normalizedName(bytes, start: start, end: end)
-            if name == "value", let kind = pendingEnvKind {
-                pendingEnvKind = nil
-                if let span = valueSpan(
-                    bytes, keyStart: start, separator: separator, kind: kind, strict: false,
-                    restOfLine: keyStartsLine(bytes, keyStart: start))
-                {
-                    return WordResult(span: span, resume: span.end)
-                }
-                return nil
+            let role = withNormalizedName(bytes, start: start, end: end) { name -> NameRole in
+                if equals(name, "value") { return .value }
+                if equals(name, "name") { return .name }
+                if let kind = secretKind(forName: name) { return .secret(kind) }
+                return .other
             }
-            if name == "name" {
+            switch role {
+            case .value:
+                if let kind = pendingEnvKind {
+                    pendingEnvKind = nil
+                    if let span = valueSpan(
+                        bytes, keyStart: start, separator: separator, kind: kind, strict: false,
+                        restOfLine: keyStartsLine(bytes, keyStart: start))
+                    {
+                        return WordResult(span: span, resume: span.end)
+                    }
+                    return nil
+                }
+            case .name:
                 pendingEnvKind = envValueKind(bytes, separator: separator)
                 return WordResult(span: nil, resume: end, setsPending: pendingEnvKind != nil)
-            }
-            if let kind = secretKind(forName: name) {
+            case .secret(let kind):
                 // A JSON key (`"k":` with the colon right after the quote) or a key starting its line is a real
                 // assignment; `word: value` in prose only counts when the value looks like a credential.
                 let quotedKey =
@@ -127,6 +150,8 @@ enum RedactScanner {
                     return WordResult(span: span, resume: span.end)
                 }
                 return nil
+            case .other:
+                break
             }
         }
         if let scheme = schemeCredential(bytes, start: start, end: end) {
@@ -148,7 +173,7 @@ enum RedactScanner {
     }
 
     /// Finds `=` or `:` right after a word (allowing a closing quote and spaces in between).
-    static func separatorAfter(_ bytes: [UInt8], wordEnd: Int) -> Separator? {
+    static func separatorAfter(_ bytes: Bytes, wordEnd: Int) -> Separator? {
         var index = wordEnd
         if index < bytes.count, bytes[index] == UInt8(ascii: "\\") { index += 1 }
         if index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") { index += 1 }
@@ -174,49 +199,111 @@ enum RedactScanner {
         return nil
     }
 
-    /// The word's letters and digits, lowercased, without `-`, `_` and `.`.
-    static func normalizedName(_ bytes: [UInt8], start: Int, end: Int) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(end - start)
-        for byte in bytes[start..<end] {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): out.append(byte + 32)
-            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): continue
-            default: out.append(byte)
+    /// A normalized key name: ASCII letters (lowercased) and digits only, in a temporary buffer.
+    typealias Name = UnsafeBufferPointer<UInt8>
+
+    /// Calls `body` with the word's letters and digits, lowercased, without `-`, `_` and `.`.
+    ///
+    /// The name lives in a temporary (stack) buffer, so examining a key allocates nothing.
+    @inline(__always)
+    static func withNormalizedName<Result>(_ bytes: Bytes, start: Int, end: Int, _ body: (Name) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(end - start, 1)) { buffer in
+            var count = 0
+            for index in start..<end {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): buffer[count] = byte + 32
+                case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): continue
+                default: buffer[count] = byte
+                }
+                count += 1
             }
+            return body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether `name` is exactly `literal`.
+    @inline(__always) static func equals(_ name: Name, _ literal: StaticString) -> Bool {
+        literal.withUTF8Buffer { text in text.count == name.count && text.elementsEqual(name) }
+    }
+
+    /// Whether `name` ends with `literal`.
+    @inline(__always) static func hasSuffix(_ name: Name, _ literal: StaticString) -> Bool {
+        literal.withUTF8Buffer { text in
+            guard text.count <= name.count else { return false }
+            let offset = name.count - text.count
+            for index in 0..<text.count where name[offset + index] != text[index] { return false }
+            return true
+        }
+    }
+
+    /// Whether `literal` occurs in `name` at `offset`.
+    @inline(__always) static func matches(_ name: Name, at offset: Int, _ literal: StaticString) -> Bool {
+        literal.withUTF8Buffer { text in
+            guard offset + text.count <= name.count else { return false }
+            for index in 0..<text.count where name[offset + index] != text[index] { return false }
+            return true
+        }
+    }
+
+    /// Whether `literal` occurs anywhere in `name`.
+    @inline(__always) static func contains(_ name: Name, _ literal: StaticString) -> Bool {
+        let length = literal.utf8CodeUnitCount
+        guard length <= name.count else { return false }
+        for offset in 0...(name.count - length) where matches(name, at: offset, literal) { return true }
+        return false
     }
 
     /// Name endings that describe a secret without being one (`secretName`, `secretKeyRef`, `tokenExpirationSeconds`).
-    static let exemptSuffixes = [
+    static let exemptSuffixes: [StaticString] = [
         "name", "names", "ref", "refs", "seconds", "path", "paths", "file", "dir", "type", "id", "count", "uri", "url",
         "endpoint", "enabled", "header", "ttl", "expiration", "expiry", "length", "policy", "provider", "mode",
         "version", "hash", "field", "source", "sources", "namespace",
     ]
 
-    /// The kind of secret a key name announces, or `nil` when its value is not secret.
-    static func secretKind(forName name: String) -> String? {
-        guard !name.isEmpty else { return nil }
-        switch name {
-        case "clientkeydata": return "kubeconfig-client-key"
-        case "clientcertificatedata": return "kubeconfig-client-certificate"
-        case "accountkey", "sharedaccesskey", "sharedaccesssignature": return "azure-connection-string"
-        case "automountserviceaccounttoken", "serviceaccounttoken": return nil
-        default: break
+    /// Whether `name` contains one of the words `secretKind` looks for (`secret`, `privatekey`, `password`,
+    /// `passwd`, `apikey`, `token`); a name without any of them is never secret unless it is a special case.
+    @inline(__always) static func mentionsSecretWord(_ name: Name) -> Bool {
+        for offset in 0..<name.count {
+            switch name[offset] {
+            case UInt8(ascii: "s"): if matches(name, at: offset, "secret") { return true }
+            case UInt8(ascii: "p"):
+                if matches(name, at: offset, "passwd") || matches(name, at: offset, "password")
+                    || matches(name, at: offset, "privatekey")
+                {
+                    return true
+                }
+            case UInt8(ascii: "a"): if matches(name, at: offset, "apikey") { return true }
+            case UInt8(ascii: "t"): if matches(name, at: offset, "token") { return true }
+            default: continue
+            }
         }
-        if exemptSuffixes.contains(where: { name.hasSuffix($0) }) { return nil }
-        if name.contains("secretaccesskey") { return "aws-secret-key" }
-        if name.contains("privatekey") { return "private-key" }
-        if name.contains("password") || name.contains("passwd") { return "password" }
-        if name.contains("apikey") { return "api-key" }
-        if name.contains("token") { return "token" }
-        if name.contains("secret") { return "secret" }
+        return false
+    }
+
+    /// The kind of secret a normalized key name announces, or `nil` when its value is not secret.
+    static func secretKind(forName name: Name) -> String? {
+        guard !name.isEmpty else { return nil }
+        if equals(name, "clientkeydata") { return "kubeconfig-client-key" }
+        if equals(name, "clientcertificatedata") { return "kubeconfig-client-certificate" }
+        if equals(name, "accountkey") || equals(name, "sharedaccesskey") || equals(name, "sharedaccesssignature") {
+            return "azure-connection-string"
+        }
+        // Every remaining kind needs one of the words; most keys have none, so check that first.
+        guard mentionsSecretWord(name) else { return nil }
+        if equals(name, "automountserviceaccounttoken") || equals(name, "serviceaccounttoken") { return nil }
+        for suffix in exemptSuffixes where hasSuffix(name, suffix) { return nil }
+        if contains(name, "secretaccesskey") { return "aws-secret-key" }
+        if contains(name, "privatekey") { return "private-key" }
+        if contains(name, "password") || contains(name, "passwd") { return "password" }
+        if contains(name, "apikey") { return "api-key" }
+        if contains(name, "token") { return "token" }
+        if contains(name, "secret") { return "secret" }
         return nil
     }
 
     /// After `name:`/`"name":`, the kind when the value names a secret env var (`DB_PASSWORD`), else `nil`.
-    static func envValueKind(_ bytes: [UInt8], separator: Separator) -> String? {
+    static func envValueKind(_ bytes: Bytes, separator: Separator) -> String? {
         var index = separator.position + 1
         while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\\")
             || bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'")
@@ -226,11 +313,11 @@ enum RedactScanner {
         var end = index
         while end < bytes.count, isKeyByte(bytes[end]), end - index < 80 { end += 1 }
         guard end > index else { return nil }
-        return secretKind(forName: normalizedName(bytes, start: index, end: end))
+        return withNormalizedName(bytes, start: index, end: end) { secretKind(forName: $0) }
     }
 
     /// Whether only indentation, `- ` and a quote precede the key on its line (YAML or pretty JSON style).
-    static func keyStartsLine(_ bytes: [UInt8], keyStart: Int) -> Bool {
+    static func keyStartsLine(_ bytes: Bytes, keyStart: Int) -> Bool {
         var index = keyStart - 1
         while index >= 0 {
             switch bytes[index] {
@@ -245,7 +332,7 @@ enum RedactScanner {
     }
 
     /// The column of the key on its line.
-    static func column(_ bytes: [UInt8], of position: Int) -> Int {
+    static func column(_ bytes: Bytes, of position: Int) -> Int {
         var index = position - 1
         while index >= 0, bytes[index] != UInt8(ascii: "\n") { index -= 1 }
         return position - index - 1
@@ -255,7 +342,7 @@ enum RedactScanner {
     ///
     /// `strict` (a `key: value` in the middle of prose) only redacts values that look like credentials.
     static func valueSpan(
-        _ bytes: [UInt8], keyStart: Int, separator: Separator, kind: String, strict: Bool, restOfLine: Bool
+        _ bytes: Bytes, keyStart: Int, separator: Separator, kind: String, strict: Bool, restOfLine: Bool
     ) -> RedactSpan? {
         let count = bytes.count
         var index = separator.position + 1
@@ -310,7 +397,7 @@ enum RedactScanner {
     }
 
     /// The lines of a YAML block scalar (`key: |`) more indented than its key.
-    static func blockScalarSpan(_ bytes: [UInt8], keyStart: Int, indicator: Int, kind: String) -> RedactSpan? {
+    static func blockScalarSpan(_ bytes: Bytes, keyStart: Int, indicator: Int, kind: String) -> RedactSpan? {
         let keyColumn = column(bytes, of: keyStart)
         var index = indicator
         while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
@@ -348,7 +435,7 @@ enum RedactScanner {
     }
 
     /// Values that are not secrets: placeholders, references, booleans, `null`, structures and earlier redactions.
-    static func isExemptValue(_ bytes: [UInt8], start: Int, end: Int) -> Bool {
+    static func isExemptValue(_ bytes: Bytes, start: Int, end: Int) -> Bool {
         let value = String(decoding: bytes[start..<min(end, start + 16)], as: UTF8.self).lowercased()
         if end - start <= 5, ["null", "~", "true", "false", "none", "yes", "no", "{}", "[]"].contains(value) { return true }
         let first = bytes[start]
@@ -362,22 +449,19 @@ enum RedactScanner {
     }
 
     /// Whether a value in prose looks like a credential: at least 8 characters with a digit or a symbol.
-    static func looksLikeCredential(_ bytes: [UInt8], start: Int, end: Int) -> Bool {
+    static func looksLikeCredential(_ bytes: Bytes, start: Int, end: Int) -> Bool {
         guard end - start >= 8 else { return false }
         return bytes[start..<end].contains { !isLetter($0) }
     }
 
     /// `Bearer <token>` / `Basic <credentials>`: the credential after the scheme word.
-    static func schemeCredential(_ bytes: [UInt8], start: Int, end: Int) -> RedactSpan? {
+    static func schemeCredential(_ bytes: Bytes, start: Int, end: Int) -> RedactSpan? {
         let length = end - start
         guard length == 6 || length == 5, bytes[start] | 0x20 == UInt8(ascii: "b") else { return nil }
-        let name = normalizedName(bytes, start: start, end: end)
-        let kind: String
-        switch name {
-        case "bearer": kind = "bearer-token"
-        case "basic": kind = "basic-auth"
-        default: return nil
+        let scheme: String? = withNormalizedName(bytes, start: start, end: end) { name in
+            equals(name, "bearer") ? "bearer-token" : equals(name, "basic") ? "basic-auth" : nil
         }
+        guard let kind = scheme else { return nil }
         var index = end
         guard index < bytes.count, bytes[index] == UInt8(ascii: " ") else { return nil }
         while index < bytes.count, bytes[index] == UInt8(ascii: " ") { index += 1 }
@@ -391,24 +475,26 @@ enum RedactScanner {
     }
 
     /// A JWT: `eyJ…` header, `.`, payload, `.`, signature (base64url segments).
-    static func jwtSpan(_ bytes: [UInt8], start: Int, end: Int) -> RedactSpan? {
+    static func jwtSpan(_ bytes: Bytes, start: Int, end: Int) -> RedactSpan? {
         guard end - start >= 20, bytes[start] == UInt8(ascii: "e"), bytes[start + 1] == UInt8(ascii: "y"),
             bytes[start + 2] == UInt8(ascii: "J")
         else { return nil }
-        var segments: [Int] = [0]
-        for byte in bytes[start..<end] {
-            if byte == UInt8(ascii: ".") {
-                segments.append(0)
-            } else {
-                segments[segments.count - 1] += 1
-            }
+        // Exactly three dot-separated segments, the first two at least 10 bytes long.
+        var dots = 0
+        var first = 0
+        var second = 0
+        for index in start..<end where bytes[index] == UInt8(ascii: ".") {
+            dots += 1
+            if dots == 1 { first = index - start } else if dots == 2 { second = index - start - first - 1 } else { return nil }
         }
-        guard segments.count == 3, segments[0] >= 10, segments[1] >= 10 else { return nil }
+        guard dots == 2, first >= 10, second >= 10 else { return nil }
         return RedactSpan(start: start, end: end, kind: "jwt", priority: prioritySpecific)
     }
 
     /// Well-known key formats identified by prefix (AWS, GitHub, GitLab, Slack, OpenAI, Anthropic, Google).
-    static func knownFormat(_ bytes: [UInt8], start: Int, end: Int) -> RedactSpan? {
+    static func knownFormat(_ bytes: Bytes, start: Int, end: Int) -> RedactSpan? {
+        // The shortest format (`xoxb-` plus 10) has 15 bytes.
+        guard end - start >= 15 else { return nil }
         let word = bytes[start..<end]
         func run(from offset: Int, _ allowed: (UInt8) -> Bool) -> Int {
             var index = start + offset
@@ -471,7 +557,7 @@ enum RedactScanner {
     // MARK: - Blobs
 
     /// A high-entropy base64 or hex run, unless it is a digest (`sha256:…`) or a container id (`containerd://…`).
-    static func blob(_ bytes: [UInt8], start: Int, end: Int, paddedEnd: Int) -> RedactSpan? {
+    static func blob(_ bytes: Bytes, start: Int, end: Int, paddedEnd: Int) -> RedactSpan? {
         var first = start
         while first < end, bytes[first] == UInt8(ascii: "/") { first += 1 }
         let length = end - first
@@ -482,21 +568,24 @@ enum RedactScanner {
         var allHex = true
         var hasStandard = false
         var hasURLSafe = false
-        var histogram = [Int](repeating: 0, count: 128)
-        for byte in bytes[first..<end] {
+        for index in first..<end {
+            let byte = bytes[index]
             if isUpper(byte) {
                 upper += 1
+                if byte > UInt8(ascii: "F") { allHex = false }
             } else if isLower(byte) {
                 lower += 1
+                if byte > UInt8(ascii: "f") { allHex = false }
             } else if isDigit(byte) {
                 digits += 1
-            } else if byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") {
-                hasStandard = true
             } else {
-                hasURLSafe = true
+                allHex = false
+                if byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") {
+                    hasStandard = true
+                } else {
+                    hasURLSafe = true
+                }
             }
-            if !isHexDigit(byte) { allHex = false }
-            histogram[Int(byte & 0x7f)] += 1
         }
         let preceding: UInt8 = first > 0 ? bytes[first - 1] : 0
         if allHex {
@@ -508,11 +597,16 @@ enum RedactScanner {
         }
         guard length >= base64Threshold, !(hasStandard && hasURLSafe) else { return nil }
         guard upper * 100 >= length * 15, lower * 100 >= length * 15, digits >= 2 else { return nil }
-        var entropy = 0.0
-        let total = Double(length)
-        for value in histogram where value > 0 {
-            let p = Double(value) / total
-            entropy -= p * log2(p)
+        let entropy = withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { histogram -> Double in
+            histogram.initialize(repeating: 0)
+            for index in first..<end { histogram[Int(bytes[index] & 0x7f)] += 1 }
+            var entropy = 0.0
+            let total = Double(length)
+            for value in histogram where value > 0 {
+                let p = Double(value) / total
+                entropy -= p * log2(p)
+            }
+            return entropy
         }
         guard entropy >= 4.2 else { return nil }
         return RedactSpan(start: first, end: paddedEnd, kind: "high-entropy-base64", priority: priorityGeneric)
@@ -526,7 +620,10 @@ enum RedactScanner {
     static let pemEnd = Array("-----END ".utf8)
 
     /// A PEM block from `-----BEGIN X-----` to `-----END X-----` (or the base64 lines after a BEGIN with no END).
-    static func pemBlock(_ bytes: [UInt8], at start: Int) -> RedactSpan? {
+    ///
+    /// `noEndBefore` remembers how far earlier searches found no END marker, so many BEGIN lines without
+    /// an END (cut output) do not each search the same 128 KiB again.
+    static func pemBlock(_ bytes: Bytes, at start: Int, noEndBefore: inout Int) -> RedactSpan? {
         let begin = pemBegin
         guard start + begin.count < bytes.count, bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 5] == UInt8(ascii: "B"),
             bytes[start..<(start + begin.count)].elementsEqual(begin)
@@ -544,7 +641,7 @@ enum RedactScanner {
             label.contains("PRIVATE KEY") ? "private-key" : label.contains("CERTIFICATE") ? "certificate" : "pem-block"
         let endMarker = pemEnd
         let limit = min(bytes.count, start + pemSearchLimit)
-        var index = labelEnd
+        var index = max(labelEnd, noEndBefore)
         while index + endMarker.count <= limit {
             if bytes[index] == UInt8(ascii: "-"), bytes[index + 5] == UInt8(ascii: "E"),
                 bytes[index..<(index + endMarker.count)].elementsEqual(endMarker)
@@ -560,6 +657,7 @@ enum RedactScanner {
             }
             index += 1
         }
+        noEndBefore = max(noEndBefore, index)
         // No END marker (cut output): redact the BEGIN line and the base64 lines after it.
         var end = labelEnd
         while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }

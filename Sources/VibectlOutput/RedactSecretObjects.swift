@@ -5,6 +5,9 @@
 /// such as a `last-applied-configuration` annotation, escaped or not. Runs only when the text
 /// contains `Secret`; each object is walked once.
 enum RedactSecretObjects {
+    /// The UTF-8 bytes being scanned.
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
     /// The kind reported for Secret data values.
     static let kind = "secret-data"
 
@@ -18,8 +21,10 @@ enum RedactSecretObjects {
         var column: Int
         /// Whether the key follows a `- ` list marker.
         var dash: Bool
-        /// The key without quotes, when the line is `key: …`.
-        var key: String?
+        /// The offsets of the key without quotes, when the line is `key: …` (`keyEnd == keyStart` otherwise).
+        var keyStart: Int
+        /// The offset just past the key.
+        var keyEnd: Int
         /// Offset of the value after `:` and spaces (may equal `end`).
         var valueStart: Int
         /// Whether the line is empty or spaces only.
@@ -27,14 +32,14 @@ enum RedactSecretObjects {
     }
 
     /// Returns the spans of Secret data values in `bytes`.
-    static func scan(_ bytes: [UInt8]) -> [RedactSpan] {
-        guard contains(bytes, Array("Secret".utf8)) else { return [] }
+    static func scan(_ bytes: Bytes) -> [RedactSpan] {
+        guard find(bytes, "Secret", from: 0, to: bytes.count) != nil else { return [] }
         let lines = parseLines(bytes)
         var spans: [RedactSpan] = []
-        var handledLines = Set<Int>()
-        for (number, line) in lines.enumerated() where line.key == "kind" {
+        var handledLines = [Bool](repeating: false, count: lines.count)
+        for (number, line) in lines.enumerated() where hasKey(bytes, line, "kind") {
             guard scalarValue(bytes, from: line.valueStart, to: line.end) == "Secret" else { continue }
-            handledLines.insert(number)
+            handledLines[number] = true
             let column = line.column
             var first = number
             var cursor = number - 1
@@ -61,7 +66,9 @@ enum RedactSecretObjects {
             while index <= last {
                 let entry = lines[index]
                 index += 1
-                guard entry.column == column, entry.key == "data" || entry.key == "stringData" else { continue }
+                guard entry.column == column, hasKey(bytes, entry, "data") || hasKey(bytes, entry, "stringData") else {
+                    continue
+                }
                 let inline = trimmed(bytes, from: entry.valueStart, to: entry.end)
                 if inline.end > inline.start, bytes[inline.start] != UInt8(ascii: "{") {
                     continue
@@ -78,7 +85,7 @@ enum RedactSecretObjects {
                     if item.blank { index += 1; continue }
                     guard item.column > column else { break }
                     index += 1
-                    if item.column > blockColumn || item.key == nil {
+                    if item.column > blockColumn || item.keyEnd == item.keyStart {
                         let body = trimmed(bytes, from: item.start + item.column, to: item.end)
                         if body.end > body.start {
                             spans.append(RedactSpan(start: body.start, end: body.end, kind: kind, priority: 3))
@@ -97,7 +104,7 @@ enum RedactSecretObjects {
                 }
             }
         }
-        for (number, line) in lines.enumerated() where !handledLines.contains(number) {
+        for (number, line) in lines.enumerated() where !handledLines[number] {
             spans.append(contentsOf: compactSecret(bytes, line))
         }
         return spans
@@ -106,9 +113,9 @@ enum RedactSecretObjects {
     // MARK: - Compact JSON
 
     /// Secret data in a one-line JSON object (`{"kind":"Secret","data":{"k":"v"}}`, possibly with `\"` quotes).
-    static func compactSecret(_ bytes: [UInt8], _ line: Line) -> [RedactSpan] {
+    static func compactSecret(_ bytes: Bytes, _ line: Line) -> [RedactSpan] {
+        guard line.end - line.start > 20, find(bytes, "Secret", from: line.start, to: line.end) != nil else { return [] }
         let slice = Array(bytes[line.start..<line.end])
-        guard slice.count > 20, contains(slice, Array("Secret".utf8)) else { return [] }
         // Remove backslashes before quotes into a map of positions, so escaped JSON reads like JSON.
         var plain: [UInt8] = []
         var origin: [Int] = []
@@ -125,7 +132,9 @@ enum RedactSecretObjects {
             }
             index += 1
         }
-        guard contains(plain, Array("\"kind\":\"Secret\"".utf8)) else { return [] }
+        guard plain.withUnsafeBufferPointer({ find($0, "\"kind\":\"Secret\"", from: 0, to: $0.count) }) != nil else {
+            return []
+        }
         var spans: [RedactSpan] = []
         for marker in ["\"data\":{", "\"stringData\":{"] {
             let needle = Array(marker.utf8)
@@ -145,7 +154,7 @@ enum RedactSecretObjects {
     }
 
     /// Spans of string values of the object whose `{` is at `open` in an unescaped line of the text itself.
-    static func compactObjectValues(_ bytes: [UInt8], open: Int, limit: Int) -> [RedactSpan] {
+    static func compactObjectValues(_ bytes: Bytes, open: Int, limit: Int) -> [RedactSpan] {
         let slice = Array(bytes[open..<limit])
         return stringValues(slice, open: 0).compactMap { range in
             range.upperBound > range.lowerBound
@@ -182,7 +191,7 @@ enum RedactSecretObjects {
     // MARK: - Lines
 
     /// Splits `bytes` into lines and parses each line's key.
-    static func parseLines(_ bytes: [UInt8]) -> [Line] {
+    static func parseLines(_ bytes: Bytes) -> [Line] {
         var lines: [Line] = []
         var start = 0
         while start <= bytes.count {
@@ -196,7 +205,7 @@ enum RedactSecretObjects {
     }
 
     /// Parses indentation, `- ` markers and a `key:` at the start of one line.
-    static func parseLine(_ bytes: [UInt8], start: Int, end: Int) -> Line {
+    static func parseLine(_ bytes: Bytes, start: Int, end: Int) -> Line {
         var cursor = start
         var dash = false
         while cursor < end {
@@ -210,7 +219,8 @@ enum RedactSecretObjects {
             }
         }
         var line = Line(
-            start: start, end: end, column: cursor - start, dash: dash, key: nil, valueStart: end, blank: cursor >= end)
+            start: start, end: end, column: cursor - start, dash: dash, keyStart: cursor, keyEnd: cursor, valueStart: end,
+            blank: cursor >= end)
         guard cursor < end else { return line }
         var keyStart = cursor
         let quoted = bytes[cursor] == UInt8(ascii: "\"")
@@ -226,19 +236,20 @@ enum RedactSecretObjects {
         after += 1
         guard after == end || bytes[after] == UInt8(ascii: " ") || bytes[after] == UInt8(ascii: "\r") else { return line }
         while after < end, bytes[after] == UInt8(ascii: " ") { after += 1 }
-        line.key = String(decoding: bytes[keyStart..<keyEnd], as: UTF8.self)
+        line.keyStart = keyStart
+        line.keyEnd = keyEnd
         line.valueStart = after
         return line
     }
 
     /// The value of a line without quotes, trailing commas and spaces, as a string.
-    static func scalarValue(_ bytes: [UInt8], from start: Int, to end: Int) -> String {
+    static func scalarValue(_ bytes: Bytes, from start: Int, to end: Int) -> String {
         let range = unquoted(bytes, trimmed(bytes, from: start, to: min(end, start + 40)))
         return String(decoding: bytes[range.start..<range.end], as: UTF8.self)
     }
 
     /// `start..<end` without surrounding spaces and a trailing comma or carriage return.
-    static func trimmed(_ bytes: [UInt8], from start: Int, to end: Int) -> (start: Int, end: Int) {
+    static func trimmed(_ bytes: Bytes, from start: Int, to end: Int) -> (start: Int, end: Int) {
         var lower = start
         var upper = end
         while lower < upper, bytes[lower] == UInt8(ascii: " ") { lower += 1 }
@@ -251,7 +262,7 @@ enum RedactSecretObjects {
     }
 
     /// A trimmed range without one pair of surrounding quotes.
-    static func unquoted(_ bytes: [UInt8], _ range: (start: Int, end: Int)) -> (start: Int, end: Int) {
+    static func unquoted(_ bytes: Bytes, _ range: (start: Int, end: Int)) -> (start: Int, end: Int) {
         guard range.end - range.start >= 2 else { return range }
         let first = bytes[range.start]
         if (first == UInt8(ascii: "\"") || first == UInt8(ascii: "'")), bytes[range.end - 1] == first {
@@ -261,13 +272,31 @@ enum RedactSecretObjects {
     }
 
     /// Whether a line is a YAML document marker (`---`).
-    static func isDocumentMarker(_ bytes: [UInt8], _ line: Line) -> Bool {
+    static func isDocumentMarker(_ bytes: Bytes, _ line: Line) -> Bool {
         line.column == 0 && line.end - line.start >= 3 && bytes[line.start] == UInt8(ascii: "-")
             && bytes[line.start + 1] == UInt8(ascii: "-") && bytes[line.start + 2] == UInt8(ascii: "-")
     }
 
-    /// Whether `needle` occurs in `haystack`.
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool { find(haystack, needle, from: 0) != nil }
+    /// Whether the line's key is exactly `key`.
+    @inline(__always) static func hasKey(_ bytes: Bytes, _ line: Line, _ key: StaticString) -> Bool {
+        key.withUTF8Buffer { text in
+            text.count == line.keyEnd - line.keyStart && bytes[line.keyStart..<line.keyEnd].elementsEqual(text)
+        }
+    }
+
+    /// The first offset in `from..<to` where `needle` starts and ends, or `nil`.
+    static func find(_ haystack: Bytes, _ needle: StaticString, from: Int, to: Int) -> Int? {
+        needle.withUTF8Buffer { needle in
+            guard let first = needle.first, to - from >= needle.count else { return nil }
+            var index = from
+            let last = to - needle.count
+            while index <= last {
+                if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+                index += 1
+            }
+            return nil
+        }
+    }
 
     /// The first offset at or after `from` where `needle` occurs in `haystack`.
     static func find(_ haystack: [UInt8], _ needle: [UInt8], from: Int) -> Int? {

@@ -44,7 +44,16 @@ public struct Redactor: Sendable {
 
     /// Returns `text` with every detected secret replaced by `[REDACTED:<kind>]`, and the counts by kind.
     public func redact(_ text: String) -> RedactionResult {
-        let bytes = Array(text.utf8)
+        // Scan the string's own UTF-8 storage; only a bridged or non-contiguous string is copied first.
+        if let result = text.utf8.withContiguousStorageIfAvailable({ redact(text, bytes: $0) }) {
+            return result
+        }
+        let copy = Array(text.utf8)
+        return copy.withUnsafeBufferPointer { redact(text, bytes: $0) }
+    }
+
+    /// Redacts `text`, whose UTF-8 bytes are `bytes`.
+    private func redact(_ text: String, bytes: UnsafeBufferPointer<UInt8>) -> RedactionResult {
         var spans = RedactScanner.scan(bytes)
         spans.append(contentsOf: RedactSecretObjects.scan(bytes))
         for pattern in customPatterns {
@@ -58,7 +67,7 @@ public struct Redactor: Sendable {
     private static let placeholderPrefix = Array("[REDACTED:".utf8)
 
     /// Whether a span covers only an earlier placeholder (so redacting twice changes nothing).
-    private static func isPlaceholder(_ bytes: [UInt8], _ span: RedactSpan) -> Bool {
+    private static func isPlaceholder(_ bytes: UnsafeBufferPointer<UInt8>, _ span: RedactSpan) -> Bool {
         let prefix = placeholderPrefix
         guard span.end <= bytes.count, span.end - span.start > prefix.count, span.end - span.start < 64,
             bytes[span.start..<(span.start + prefix.count)].elementsEqual(prefix)
@@ -68,7 +77,7 @@ public struct Redactor: Sendable {
     }
 
     /// Merges overlapping spans and writes the replaced text.
-    private static func apply(_ spans: [RedactSpan], to bytes: [UInt8]) -> RedactionResult {
+    private static func apply(_ spans: [RedactSpan], to bytes: UnsafeBufferPointer<UInt8>) -> RedactionResult {
         let sorted = spans.sorted { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
         var merged: [RedactSpan] = []
         for span in sorted where span.end > span.start && !isPlaceholder(bytes, span) {
