@@ -61,8 +61,10 @@ test-python: python
 bench:
 	bash bench/startup.sh
 
+# --static-swift-stdlib: the installed vibectl carries its Swift runtime, like libvibectl.so (no toolchain
+# needed at run time), and starts faster (no dynamic Swift libraries to load and bind; docs/build.md).
 install:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 	install -d $(PREFIX)/bin $(PREFIX)/lib $(PREFIX)/include
 	install -m 0755 .build/release/vibectl-cli $(PREFIX)/bin/vibectl
 	ln -sf vibectl $(PREFIX)/bin/kubectl-vibe

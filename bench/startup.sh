@@ -7,7 +7,7 @@
 #   vibectl just version --client        both, next to `kubectl version --client`
 #   python -c "import vibectl"           each in its own venv, the venv's python binary
 #
-# It builds the release artifacts when they are missing, keeps two venvs under .bench/
+# It builds the release artifacts (as `make install` does), keeps two venvs under .bench/
 # (py-ours: this repository's binding; py-orig: `pip install vibectl==0.11.6`, installed
 # once and reused) and runs every command with a throw-away HOME, XDG_CONFIG_HOME and
 # VIBECTL_CONFIG_DIR so that neither tool touches a real configuration.
@@ -38,14 +38,10 @@ else
 fi
 
 # --- release artifacts ----------------------------------------------------------------
-if [ ! -x .build/release/vibectl-cli ]; then
-    note "building .build/release/vibectl-cli"
-    swift build -c release --product vibectl-cli >&2
-fi
-if [ ! -f .build/release/libvibectl.so ]; then
-    note "building .build/release/libvibectl.so"
-    swift build -c release --product vibectl >&2
-fi
+# As `make install` builds them (the CLI with its Swift runtime linked in); a no-op when up to date.
+note "building .build/release/vibectl-cli and libvibectl.so (release, --static-swift-stdlib)"
+swift build -c release --static-swift-stdlib --product vibectl-cli >&2
+swift build -c release --static-swift-stdlib --product vibectl >&2
 
 # --- venvs ------------------------------------------------------------------------------
 mkdir -p "$BENCH_DIR"

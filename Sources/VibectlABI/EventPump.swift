@@ -21,7 +21,7 @@ public final class EventSink: Sendable {
             "version": 1,
             "type": .string(type),
             "seq": .int(seq),
-            "time": .string(Date().formatted(.iso8601)),
+            "time": .string(Timestamp.iso8601()),
             "data": .object(data),
         ]
         queue.push(.event(event.jsonString()))

@@ -337,6 +337,19 @@ enum VerbTable {
         Verbs.ApiVersions.self, Verbs.Attach.self, Verbs.PortForward.self, Verbs.Version.self,
     ]
 
+    /// The verb subcommands the root command registers: all of them when the command line asks for help or a
+    /// completion script, none otherwise. Verbs are dispatched before argument parsing (``VerbDispatch``), so
+    /// the parser needs their types only to describe them, and instantiating 28 generic command types costs
+    /// every start-up about a millisecond.
+    static var registered: [any ParsableCommand.Type] {
+        let describing: Set<String> = ["-h", "--help", "-help", "help", "--help-hidden", "completion", "--experimental-dump-help"]
+        let asksForDescription = CommandLine.arguments.dropFirst().contains { argument in
+            describing.contains(argument) || argument.hasPrefix("---completion")
+                || argument.hasPrefix("--generate-completion-script")
+        }
+        return asksForDescription ? commands : []
+    }
+
     /// The subcommands of the root command (`version` is ``VersionCommand``, which also serves the verb).
     static let commands: [any ParsableCommand.Type] = [
         VerbCommand<Verbs.Get>.self, VerbCommand<Verbs.Describe>.self, VerbCommand<Verbs.Logs>.self,

@@ -146,6 +146,12 @@ enum ArgumentRewrite {
         var rest = Array(arguments[index...])
         var command: any ParsableCommand.Type = root
         var depth = 0
+        if let first = rest.first, VerbDispatch.names.contains(first) {
+            // A verb (registered with the parser only for help; see VerbTable.registered): after it, -o is
+            // kubectl's, so vibectl's own format goes as --json / --yaml.
+            rest.insert(contentsOf: verbOutputOptions(moved), at: 1)
+            return kept + rest
+        }
         while depth < rest.count,
             let next = command.configuration.subcommands.first(where: {
                 $0.configuration.commandName == rest[depth] || $0.configuration.aliases.contains(rest[depth])

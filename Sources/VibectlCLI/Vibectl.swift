@@ -120,7 +120,7 @@ struct Vibectl: ParsableCommand {
                     VibeCommand.self, AutoCommand.self, SemiautoCommand.self, CheckCommand.self, MemoryCommand.self,
                     InstructionsCommand.self,
                 ]),
-            CommandGroup(name: "kubectl verb", subcommands: VerbTable.commands),
+            CommandGroup(name: "kubectl verb", subcommands: VerbTable.registered),
             CommandGroup(
                 name: "Tool",
                 subcommands: [

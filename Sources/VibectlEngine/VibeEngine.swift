@@ -413,7 +413,7 @@ public struct VibeEngine: Sendable {
     /// Time, target, instructions and memory for a prompt.
     func promptContext() throws -> PromptContext {
         PromptContext(
-            time: Date().formatted(.iso8601), kubeContext: try config.value("core.context").stringValue,
+            time: Timestamp.iso8601(), kubeContext: try config.value("core.context").stringValue,
             namespace: try config.value("core.namespace").stringValue, instructions: try EngineSettings.instructions(config),
             memory: try memory.get())
     }

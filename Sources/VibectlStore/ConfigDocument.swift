@@ -69,7 +69,9 @@ struct ConfigDocument {
         var document = ConfigDocument(path: path, exists: true, pairs: [])
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver: scalars are typed by `jsonValue(of:)`, and Yams's default resolver compiles
+            // ICU regular expressions on first use (about a millisecond of every command's start-up).
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             let (line, problem) = describe(error, text: text)
             throw syntaxError(path: path, line: line, problem: problem)
