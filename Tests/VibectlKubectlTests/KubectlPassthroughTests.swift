@@ -19,6 +19,16 @@ private final class StartRecord: Sendable {
     func callback() -> @Sendable ([String], Int32) -> Void {
         { [self] argv, pid in value.withLock { $0 = (argv, pid) } }
     }
+
+    /// The child's pid once it has started, polling for up to `seconds` (a loaded machine starts it late).
+    func startedPid(within seconds: Double = 20) async -> Int32? {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        repeat {
+            if let pid { return pid }
+            try? await Task.sleep(for: .milliseconds(20))
+        } while ContinuousClock.now < deadline
+        return pid
+    }
 }
 
 private func elapsedSeconds(since start: ContinuousClock.Instant) -> Double {
@@ -234,8 +244,7 @@ struct KubectlPassthroughTests {
         let runner = KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: dir.environment())
         let record = StartRecord()
         let task = Task { try await runner.run([], onStarted: record.callback()) }
-        try await Task.sleep(for: .milliseconds(200))
-        let pid = try #require(record.pid)
+        let pid = try #require(await record.startedPid())
         #expect(processExists(pid))
         let start = ContinuousClock.now
         task.cancel()
@@ -248,12 +257,18 @@ struct KubectlPassthroughTests {
     @Test("a child that ignores SIGTERM is killed after killGrace")
     func cancellationEscalatesToSigkill() async throws {
         let dir = try ScratchDirectory(prefix: "vibectl-kubectl-test")
-        let fake = try dir.script("kubectl", "trap '' TERM\nexec sleep 30")
+        let ready = dir.file("trap-set")
+        let fake = try dir.script("kubectl", "trap '' TERM\n: > '\(ready)'\nexec sleep 30")
         let runner = KubectlPassthrough(kubectlCommand: fake, kubeconfig: nil, environment: dir.environment())
         let record = StartRecord()
         let task = Task { try await runner.run([], killGrace: 0.5, onStarted: record.callback()) }
-        try await Task.sleep(for: .milliseconds(200))
-        let pid = try #require(record.pid)
+        let pid = try #require(await record.startedPid())
+        // Cancel only once the child ignores SIGTERM, however slowly the machine started it.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !FileManager.default.fileExists(atPath: ready), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(FileManager.default.fileExists(atPath: ready), "the fake kubectl never set its trap")
         let start = ContinuousClock.now
         task.cancel()
         let error = await #expect(throws: VibectlError.self) { try await task.value }
