@@ -94,12 +94,12 @@ struct VibeBench {
         let server = try await FakeProviderServer.start()
         defer { Task { await server.stop() } }
         let scratch = try ScratchDirectory(prefix: "vibectl-bench-vibe")
-        print("vibe engine: one step per run, \(runs) runs per scenario, fake provider on 127.0.0.1, fake kubectl")
-        print("engine overhead = step wall time - time in model calls - time in kubectl (prompt building, redaction,")
-        print("compaction, parsing, safety, memory and config I/O). The Python original makes 4 model calls per step (reference §2.6).")
-        print("")
+        emit("vibe engine: one step per run, \(runs) runs per scenario, fake provider on 127.0.0.1, fake kubectl")
+        emit("engine overhead = step wall time - time in model calls - time in kubectl (prompt building, redaction,")
+        emit("compaction, parsing, safety, memory and config I/O). The Python original makes 4 model calls per step (reference §2.6).")
+        emit("")
         let header = ["scenario", "status", "calls/step", "prompt chars/step", "plan chars", "summary chars", "kubectl out", "engine ms med", "p90"]
-        print(header.joined(separator: " | "))
+        emit(header.joined(separator: " | "))
         var totalCalls = 0
         var totalSteps = 0
         for scenario in Self.scenarios() {
@@ -160,9 +160,9 @@ struct VibeBench {
                 String(chars.last ?? 0), String(planChars.last ?? 0), String(summaryChars.last ?? 0),
                 "\(scenario.stdout.utf8.count) B", String(format: "%.2f", summary.median), String(format: "%.2f", summary.p90),
             ]
-            print(row.joined(separator: " | "))
+            emit(row.joined(separator: " | "))
         }
-        print("")
-        print(String(format: "all scenarios: %.2f model calls per step (target <= 2; the original: 4)", Double(totalCalls) / Double(totalSteps)))
+        emit("")
+        emit(String(format: "all scenarios: %.2f model calls per step (target <= 2; the original: 4)", Double(totalCalls) / Double(totalSteps)))
     }
 }
